@@ -1,0 +1,9 @@
+from django.conf import settings
+from django.http import HttpRequest
+
+
+def shell(request: HttpRequest) -> dict:
+    """What the Cockpit top bar shows: the signed-in user's account and region."""
+    user = getattr(request, "user", None)
+    account = getattr(user, "account", None) if user and user.is_authenticated else None
+    return {"shell_account": account, "shell_region": settings.KMS_REGION}

@@ -1,0 +1,229 @@
+"""The wire face: AWS JSON 1.1 over ``POST /``, signed with SigV4.
+
+It reads the request, authenticates the access key, turns the JSON body into the core's
+arguments, and the core's result or error back into JSON. It decides nothing else.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import logging
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+
+from kms import clock, errors, keystore
+from kms import operations as ops
+
+from . import sigv4
+
+log = logging.getLogger("kms.api")
+
+CONTENT_TYPE = "application/x-amz-json-1.1"
+TARGET_PREFIX = "TrentService."
+
+AUTH_FAILURE = (
+    "Outscale was not able to validate the provided access credentials. "
+    "Invalid login/password or password has expired."
+)
+SIGNATURE_MISMATCH = (
+    "The request signature we calculated does not match the signature you provided. "
+    "Check your AWS Secret Access Key and signing method. "
+    "Consult the service documentation for details."
+)
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, message: str):
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+def _response(status: int, payload: dict, request_id: str) -> HttpResponse:
+    response = HttpResponse(
+        json.dumps(payload, separators=(",", ":")), status=status, content_type=CONTENT_TYPE
+    )
+    response["x-amz-requestid"] = request_id
+    response["x-amzn-RequestId"] = request_id
+    return response
+
+
+def _error(status: int, code: str, message: str, request_id: str) -> HttpResponse:
+    return _response(status, {"__type": code, "message": message}, request_id)
+
+
+# --- argument helpers ------------------------------------------------------------------
+
+
+def _b64in(body: dict, field: str) -> Any:
+    value = body.get(field)
+    if value is None or not isinstance(value, str):
+        return value  # the core reports a missing field or a wrong type
+    try:
+        return base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        raise errors.KmsError(
+            f"Value of parameter '{field}' is not valid base64", field=field,
+            code="SerializationException",
+        ) from None
+
+
+def _b64out(result: dict) -> dict:
+    return {
+        k: base64.b64encode(val).decode() if isinstance(val, bytes) else val
+        for k, val in result.items()
+    }
+
+
+def _none(_: Any) -> dict:
+    return {}
+
+
+Handler = Callable[[Any, dict, ops.Actor], dict]
+
+ACTIONS: dict[str, Handler] = {
+    "CreateKey": lambda a, b, who: {"KeyMetadata": ops.create_key(
+        a, actor=who, description=b.get("Description"), key_usage=b.get("KeyUsage"),
+        origin=b.get("Origin"), tags=b.get("Tags"))},
+    "DescribeKey": lambda a, b, who: {"KeyMetadata": ops.describe_key(
+        a, actor=who, key_id=b.get("KeyId"))},
+    "ListKeys": lambda a, b, who: ops.list_keys(
+        a, actor=who, limit=b.get("Limit"), marker=b.get("Marker")),
+    "EnableKey": lambda a, b, who: _none(ops.enable_key(a, actor=who, key_id=b.get("KeyId"))),
+    "DisableKey": lambda a, b, who: _none(ops.disable_key(a, actor=who, key_id=b.get("KeyId"))),
+    "UpdateKeyDescription": lambda a, b, who: _none(ops.update_key_description(
+        a, actor=who, key_id=b.get("KeyId"), description=b.get("Description"))),
+    "ScheduleKeyDeletion": lambda a, b, who: ops.schedule_key_deletion(
+        a, actor=who, key_id=b.get("KeyId"),
+        pending_window_in_days=b.get("PendingWindowInDays")),
+    "CancelKeyDeletion": lambda a, b, who: ops.cancel_key_deletion(
+        a, actor=who, key_id=b.get("KeyId")),
+    "TagResource": lambda a, b, who: _none(ops.tag_resource(
+        a, actor=who, key_id=b.get("KeyId"), tags=b.get("Tags"))),
+    "UntagResource": lambda a, b, who: _none(ops.untag_resource(
+        a, actor=who, key_id=b.get("KeyId"), tag_keys=b.get("TagKeys"))),
+    "ListResourceTags": lambda a, b, who: ops.list_resource_tags(
+        a, actor=who, key_id=b.get("KeyId")),
+    "Encrypt": lambda a, b, who: _b64out(ops.encrypt(
+        a, actor=who, key_id=b.get("KeyId"), plaintext=_b64in(b, "Plaintext"),
+        encryption_context=b.get("EncryptionContext"))),
+    "Decrypt": lambda a, b, who: _b64out(ops.decrypt(
+        a, actor=who, ciphertext_blob=_b64in(b, "CiphertextBlob"),
+        encryption_context=b.get("EncryptionContext"), key_id=b.get("KeyId"))),
+    "ReEncrypt": lambda a, b, who: _b64out(ops.re_encrypt(
+        a, actor=who, ciphertext_blob=_b64in(b, "CiphertextBlob"),
+        destination_key_id=b.get("DestinationKeyId"),
+        source_encryption_context=b.get("SourceEncryptionContext"),
+        destination_encryption_context=b.get("DestinationEncryptionContext"),
+        source_key_id=b.get("SourceKeyId"))),
+    "GenerateDataKey": lambda a, b, who: _b64out(ops.generate_data_key(
+        a, actor=who, key_id=b.get("KeyId"), key_spec=b.get("KeySpec"),
+        number_of_bytes=b.get("NumberOfBytes"),
+        encryption_context=b.get("EncryptionContext"))),
+    "GenerateDataKeyWithoutPlaintext": lambda a, b, who: _b64out(
+        ops.generate_data_key_without_plaintext(
+            a, actor=who, key_id=b.get("KeyId"), key_spec=b.get("KeySpec"),
+            number_of_bytes=b.get("NumberOfBytes"),
+            encryption_context=b.get("EncryptionContext"))),
+    "GenerateRandom": lambda a, b, who: _b64out(ops.generate_random(
+        a, actor=who, number_of_bytes=b.get("NumberOfBytes"))),
+}
+
+
+# --- the endpoint ----------------------------------------------------------------------
+
+
+def _headers(request: HttpRequest) -> dict[str, str]:
+    meta = request.META
+    out = {}
+    for name, value in meta.items():
+        if name.startswith("HTTP_"):
+            out[name[5:].replace("_", "-").lower()] = value
+    if meta.get("CONTENT_TYPE"):
+        out["content-type"] = meta["CONTENT_TYPE"]
+    if meta.get("CONTENT_LENGTH"):
+        out["content-length"] = meta["CONTENT_LENGTH"]
+    return out
+
+
+def _authenticate(request: HttpRequest, body: bytes):
+    found: dict[str, Any] = {}
+
+    def secret_for(access_key_id: str) -> str | None:
+        ak = ops.find_access_key(access_key_id)
+        if ak is None:
+            return None
+        found["ak"] = ak
+        return ops.access_key_secret(ak)
+
+    try:
+        sigv4.verify(
+            method=request.method or "",
+            path=request.path,
+            query=request.META.get("QUERY_STRING", ""),
+            headers=_headers(request),
+            body=body,
+            region=settings.KMS_REGION,
+            service="kms",
+            now=clock.now(),
+            max_skew=settings.KMS_MAX_CLOCK_SKEW,
+            secret_for=secret_for,
+        )
+    except sigv4.NoCredentials:
+        raise ApiError(401, "AuthFailure", AUTH_FAILURE) from None
+    except sigv4.BadSignature as exc:
+        log.info("signature refused: %s", exc)
+        raise ApiError(403, "SignatureDoesNotMatch", SIGNATURE_MISMATCH) from None
+    return found["ak"]
+
+
+def _parse_body(body: bytes) -> dict:
+    if not body.strip():
+        return {}
+    try:
+        parsed = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        raise ApiError(
+            400, "SerializationException", "The request body is not valid JSON"
+        ) from None
+    if not isinstance(parsed, dict):
+        raise ApiError(400, "SerializationException", "The request body must be a JSON object")
+    return parsed
+
+
+def endpoint(request: HttpRequest) -> HttpResponse:
+    request_id = str(uuid.uuid4())
+    try:
+        if request.method != "POST":
+            raise ApiError(
+                400, "SerializationException", f"The API accepts only POST, not {request.method}"
+            )
+        body = request.body
+        access_key = _authenticate(request, body)
+        target = request.headers.get("X-Amz-Target", "")
+        action = target[len(TARGET_PREFIX):] if target.startswith(TARGET_PREFIX) else None
+        handler = ACTIONS.get(action or "")
+        if handler is None:
+            raise ApiError(400, "UnknownOperationException",
+                           f"Unknown operation: {target[:100] or '(no X-Amz-Target)'}")
+        params = _parse_body(body)
+        ops.touch_access_key(access_key)
+        actor = ops.Actor.api(access_key.access_key_id, request_id)
+        return _response(200, handler(access_key.account, params, actor), request_id)
+    except ApiError as exc:
+        return _error(exc.status, exc.code, exc.message, request_id)
+    except errors.KmsError as exc:
+        return _error(exc.status, exc.code, exc.message, request_id)
+    except keystore.RootKeyMismatch:
+        log.exception("root key mismatch (request %s)", request_id)
+        return _error(500, "KMSServerException",
+                      "The server cannot unwrap its stored keys: its root key is wrong",
+                      request_id)
+    except Exception:
+        log.exception("internal error (request %s)", request_id)
+        return _error(500, "KMSServerException", "Internal server error", request_id)

@@ -1,0 +1,201 @@
+"""Accounts, their users, CMKs, tags, access keys and activity.
+
+Every query of keys, tags, access keys or activity starts from an account
+(``Key.objects.for_account(account)``): a key of another account is simply not there.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.db import models
+from django.db.models import Q
+
+from . import clock
+
+ENABLED = "Enabled"
+DISABLED = "Disabled"
+PENDING_DELETION = "PendingDeletion"
+KEY_STATES = [(s, s) for s in (ENABLED, DISABLED, PENDING_DELETION)]
+
+
+class Account(models.Model):
+    account_id = models.CharField(max_length=12, unique=True)
+    name = models.CharField(max_length=200, blank=True)
+    region = models.CharField(max_length=32)
+    key_quota = models.PositiveIntegerField()
+    # The default CMK: never null, so no account exists without one (the foreign key is
+    # checked when the creating transaction commits), and the key it names cannot be
+    # deleted while the account exists.
+    default_key = models.OneToOneField(
+        "Key", to_field="key_id", on_delete=models.RESTRICT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        ordering = ["account_id"]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.name}".strip()
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create(self, email: str, password: str | None, **extra) -> User:
+        if not email:
+            raise ValueError("An email is required")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra) -> User:
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra) -> User:
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self._create(email, password, **extra)
+
+
+class User(AbstractUser):
+    """A console user: signs in with an email and belongs to one account.
+
+    Staff users (trainers) may have no account; they use the Django admin.
+    """
+
+    username = None
+    email = models.EmailField("email address", unique=True)
+    account = models.ForeignKey(
+        Account, null=True, blank=True, on_delete=models.CASCADE, related_name="users"
+    )
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    objects = UserManager()
+
+    def __str__(self) -> str:
+        return self.email
+
+
+class KeyQuerySet(models.QuerySet):
+    def for_account(self, account: Account) -> KeyQuerySet:
+        return self.filter(account=account)
+
+    def live(self) -> KeyQuerySet:
+        """Keys whose deletion date has not passed: the others are gone for everyone."""
+        return self.filter(Q(deletion_date__isnull=True) | Q(deletion_date__gt=clock.now()))
+
+    def expired(self) -> KeyQuerySet:
+        return self.filter(deletion_date__isnull=False, deletion_date__lte=clock.now())
+
+
+class Key(models.Model):
+    key_id = models.CharField(max_length=12, unique=True)
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="keys")
+    description = models.TextField(null=True, blank=True)
+    state = models.CharField(max_length=16, choices=KEY_STATES, default=ENABLED)
+    origin = models.CharField(max_length=16, default="OKMS")
+    key_usage = models.CharField(max_length=32, default="ENCRYPT_DECRYPT")
+    created_at = models.DateTimeField(default=clock.now)
+    deletion_date = models.DateTimeField(null=True, blank=True)
+    # 256-bit material, sealed under the root key and bound to the key id.
+    material = models.BinaryField()
+    material_version = models.PositiveIntegerField(default=1)
+
+    objects = KeyQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["account", "-created_at", "-id"], name="key_account_newest"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=[ENABLED, DISABLED, PENDING_DELETION]),
+                name="key_state_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(state=PENDING_DELETION, deletion_date__isnull=False)
+                | (~Q(state=PENDING_DELETION) & Q(deletion_date__isnull=True)),
+                name="key_deletion_date_iff_pending",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.key_id
+
+    @property
+    def is_default(self) -> bool:
+        return self.account.default_key_id == self.key_id
+
+
+class Tag(models.Model):
+    key = models.ForeignKey(Key, on_delete=models.CASCADE, related_name="tags")
+    tag_key = models.CharField(max_length=128)
+    tag_value = models.CharField(max_length=256, blank=True)
+
+    class Meta:
+        ordering = ["tag_key"]
+        constraints = [
+            models.UniqueConstraint(fields=["key", "tag_key"], name="tag_unique_per_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tag_key}={self.tag_value}"
+
+
+class AccessKeyQuerySet(models.QuerySet):
+    def for_account(self, account: Account) -> AccessKeyQuerySet:
+        return self.filter(account=account)
+
+
+class AccessKey(models.Model):
+    access_key_id = models.CharField(max_length=128, unique=True)
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="access_keys")
+    # The secret must be recoverable to verify signatures: sealed under the root key.
+    secret = models.BinaryField()
+    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(default=clock.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    objects = AccessKeyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.access_key_id
+
+
+class ActivityQuerySet(models.QuerySet):
+    def for_account(self, account: Account) -> ActivityQuerySet:
+        return self.filter(account=account)
+
+
+class Activity(models.Model):
+    """What happened: one row an operation, never a plaintext, a key or a secret."""
+
+    CONSOLE = "console"
+    API = "api"
+    SYSTEM = "system"
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="activity")
+    at = models.DateTimeField(default=clock.now)
+    source = models.CharField(max_length=16)
+    actor = models.CharField(max_length=200)
+    action = models.CharField(max_length=64)
+    key_id = models.CharField(max_length=12, blank=True)
+    result = models.CharField(max_length=64, default="Success")
+    request_id = models.CharField(max_length=64, blank=True)
+
+    objects = ActivityQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["account", "-at"], name="activity_account_at")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.action} {self.key_id} {self.result}"

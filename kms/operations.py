@@ -1,0 +1,668 @@
+"""The operations of OKMS, named after its API actions.
+
+Each takes the account it acts in, the ``Actor`` (who, from which face, which request) and
+plain Python values; it enforces every rule, records the activity in the same transaction
+as the change, and returns plain data (a KeyMetadata dict, bytes) or raises a
+``KmsError``. Neither face decides anything these functions decide.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import functools
+import os
+import re
+import secrets
+import string
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+
+from . import clock, crypto, errors, keystore
+from . import validation as v
+from .models import (
+    DISABLED,
+    ENABLED,
+    PENDING_DELETION,
+    AccessKey,
+    Account,
+    Activity,
+    Key,
+    Tag,
+    User,
+)
+
+
+@dataclass
+class Actor:
+    """Who acts: a console user or an access key, and the request it came with."""
+
+    source: str
+    name: str
+    request_id: str = ""
+
+    @classmethod
+    def console(cls, user: User, request_id: str = "") -> Actor:
+        return cls(Activity.CONSOLE, user.email, request_id)
+
+    @classmethod
+    def api(cls, access_key_id: str, request_id: str = "") -> Actor:
+        return cls(Activity.API, access_key_id, request_id)
+
+    @classmethod
+    def system(cls, name: str = "system") -> Actor:
+        return cls(Activity.SYSTEM, name)
+
+
+SYSTEM = Actor.system()
+
+
+@dataclass
+class _Op:
+    action: str
+    key_id: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+def operation(action: str) -> Callable:
+    """Run the body in one transaction and record its activity.
+
+    Success is recorded inside the transaction (atomic with the change); a refusal is
+    recorded after the rollback, with the error code as its result.
+    """
+
+    def decorate(fn: Callable) -> Callable:
+        @functools.wraps(fn)
+        def run(account: Account, *args: Any, actor: Actor = SYSTEM, **kwargs: Any) -> Any:
+            op = _Op(action)
+            try:
+                with transaction.atomic():
+                    result = fn(account, *args, op=op, **kwargs)
+                    _record(account, actor, op, "Success")
+                return result
+            except errors.KmsError as exc:
+                with transaction.atomic():
+                    _record(account, actor, op, exc.code)
+                raise
+
+        return run
+
+    return decorate
+
+
+def _record(account: Account, actor: Actor, op: _Op, result: str) -> None:
+    Activity.objects.create(
+        account=account,
+        source=actor.source,
+        actor=actor.name[:200],
+        action=op.action,
+        key_id=op.key_id[:12],
+        result=result[:64],
+        request_id=actor.request_id[:64],
+    )
+
+
+# --- accounts --------------------------------------------------------------------------
+
+ACCOUNT_ID_RE = re.compile(r"[0-9]{12}")
+
+
+def _new_key_id() -> str:
+    while True:
+        key_id = "cmk-" + secrets.token_hex(4)
+        if not Key.objects.filter(key_id=key_id).exists():
+            return key_id
+
+
+def _new_material(key_id: str) -> bytes:
+    return keystore.wrap(crypto.new_key(), f"cmk:{key_id}:1")
+
+
+@transaction.atomic
+def create_account(
+    *, email: str, password: str | None, account_id: str | None = None, name: str = ""
+) -> Account:
+    """Create an account, its default CMK and its first console user, all or nothing."""
+    if account_id is None:
+        while True:
+            account_id = str(10**11 + secrets.randbelow(9 * 10**11))
+            if not Account.objects.filter(account_id=account_id).exists():
+                break
+    elif not ACCOUNT_ID_RE.fullmatch(account_id):
+        raise ValueError(f"An account id is 12 digits, got {account_id!r}")
+    elif Account.objects.filter(account_id=account_id).exists():
+        raise ValueError(f"Account id {account_id} is already taken")
+    email = User.objects.normalize_email(email).lower()
+    if User.objects.filter(email=email).exists():
+        raise ValueError(f"Email {email} is already taken")
+
+    key_id = _new_key_id()
+    # The account names its default key before the key exists; the database checks the
+    # reference when this transaction commits.
+    account = Account.objects.create(
+        account_id=account_id,
+        name=name,
+        region=settings.KMS_REGION,
+        key_quota=settings.KMS_DEFAULT_KEY_QUOTA,
+        default_key_id=key_id,
+    )
+    Key.objects.create(
+        key_id=key_id,
+        account=account,
+        description="Default master key",
+        material=_new_material(key_id),
+    )
+    User.objects.create_user(email=email, password=password, account=account)
+    _record(account, SYSTEM, _Op("CreateAccount", key_id), "Success")
+    return account
+
+
+def add_user(account: Account, *, email: str, password: str) -> User:
+    email = User.objects.normalize_email(email).lower()
+    if User.objects.filter(email=email).exists():
+        raise ValueError(f"Email {email} is already taken")
+    return User.objects.create_user(email=email, password=password, account=account)
+
+
+# --- key lookups -----------------------------------------------------------------------
+
+
+def parse_key_id(account: Account, raw: Any, field: str = "KeyId") -> str:
+    """The bare KeyId from a KeyId or a key ARN; another account's ARN is not found."""
+    raw = v.identifier(raw, field)
+    match = v.ARN_RE.fullmatch(raw)
+    if match:
+        if match["account"] != account.account_id or match["region"] != account.region:
+            raise errors.NotFound(raw)
+        key_id = match["key_id"]
+    else:
+        key_id = raw
+    if not v.KEY_ID_RE.fullmatch(key_id):
+        raise errors.MalformedKeyId(raw)
+    return key_id
+
+
+def _get_key(account: Account, raw: Any, op: _Op, *, for_update: bool = False,
+             field: str = "KeyId") -> Key:
+    key_id = parse_key_id(account, raw, field)
+    op.key_id = key_id
+    qs = Key.objects.for_account(account)
+    if for_update:
+        qs = qs.select_for_update()
+    key = qs.filter(key_id=key_id).first()
+    if key is None:
+        raise errors.NotFound(raw)
+    if key.deletion_date is not None and key.deletion_date <= clock.now():
+        _purge(key)
+        raise errors.NotFound(raw)
+    key.account = account
+    return key
+
+
+def _purge(key: Key) -> None:
+    """Delete a key whose deletion date has passed, and record it: its material is gone,
+    so its ciphertexts can never be decrypted again."""
+    with transaction.atomic():
+        deleted, _ = Key.objects.filter(pk=key.pk, deletion_date__lte=clock.now()).delete()
+        if deleted:
+            _record(key.account, SYSTEM, _Op("DeleteKey", key.key_id), "Success")
+
+
+def purge_expired_keys() -> list[str]:
+    """Delete every key whose deletion date has passed (for cron); return their ids."""
+    purged = []
+    for key in Key.objects.expired().select_related("account"):
+        _purge(key)
+        purged.append(key.key_id)
+    return purged
+
+
+def key_arn(account: Account, key_id: str) -> str:
+    return f"arn:aws:kms:{account.region}:{account.account_id}:key/{key_id}"
+
+
+def key_metadata(key: Key, account: Account | None = None) -> dict[str, Any]:
+    """The KeyMetadata of the seed sample, same field names and order."""
+    account = account or key.account
+    return {
+        "Origin": key.origin,
+        "KeyId": key.key_id,
+        "Description": key.description,
+        "DeletionDate": clock.isoformat(key.deletion_date),
+        "KeyManager": "OKMS" if account.default_key_id == key.key_id else "CUSTOMER",
+        "Enabled": key.state == ENABLED,
+        "KeyUsage": key.key_usage,
+        "KeyState": key.state,
+        "CreationDate": clock.isoformat(key.created_at),
+        "Arn": key_arn(account, key.key_id),
+        "AWSAccountId": account.account_id,
+    }
+
+
+def _refuse_pending(key: Key) -> None:
+    if key.state == PENDING_DELETION:
+        raise errors.InvalidState(key.key_id, key.state)
+
+
+def _refuse_default(key: Key, verb: str) -> None:
+    if key.account.default_key_id == key.key_id:
+        raise errors.Unsupported(f"The default CMK of an account cannot be {verb}: {key.key_id}")
+
+
+def refusal(key: Key, action: str) -> str | None:
+    """Why ``action`` would be refused on ``key`` right now, or None: for the console to
+    show disabled buttons with their reason. The operations below enforce the same."""
+    is_default = key.account.default_key_id == key.key_id
+    if action == "DisableKey" and is_default:
+        return f"The default CMK of an account cannot be disabled: {key.key_id}"
+    if action == "ScheduleKeyDeletion" and is_default:
+        return f"The default CMK of an account cannot be deleted: {key.key_id}"
+    if action == "CancelKeyDeletion":
+        return None if key.state == PENDING_DELETION else str(
+            errors.InvalidState(key.key_id, key.state).message
+        )
+    if action in ("EnableKey", "DisableKey", "UpdateKeyDescription", "TagResource",
+                  "UntagResource", "ScheduleKeyDeletion") and key.state == PENDING_DELETION:
+        return errors.InvalidState(key.key_id, key.state).message
+    return None
+
+
+# --- key management --------------------------------------------------------------------
+
+
+def live_key_count(account: Account) -> int:
+    return Key.objects.for_account(account).live().count()
+
+
+@operation("CreateKey")
+def create_key(
+    account: Account,
+    *,
+    op: _Op,
+    description: Any = None,
+    key_usage: Any = None,
+    origin: Any = None,
+    tags: Any = None,
+    console: bool = False,
+) -> dict[str, Any]:
+    """Create a CMK with fresh 256-bit material; the account's quota counts the default
+    CMK. ``console=True`` applies the console's rule of a non-empty description."""
+    desc = v.description(description, allow_empty=not console)
+    v.choice(key_usage, "KeyUsage", v.KEY_USAGES, "ENCRYPT_DECRYPT")
+    if isinstance(origin, str) and origin == "EXTERNAL":
+        raise errors.Unsupported("Origin EXTERNAL (imported key material) is not supported")
+    v.choice(origin, "Origin", v.ORIGINS, "OKMS")
+    tag_list = v.tags(tags)
+    # Lock the account row: concurrent creations at the quota queue here.
+    locked = Account.objects.select_for_update().get(pk=account.pk)
+    if live_key_count(locked) >= locked.key_quota:
+        raise errors.LimitExceeded(
+            f"The CMK quota of this account is reached: {locked.key_quota} CMKs, "
+            "the default CMK included."
+        )
+    key_id = _new_key_id()
+    op.key_id = key_id
+    key = Key.objects.create(
+        key_id=key_id, account=locked, description=desc, material=_new_material(key_id)
+    )
+    Tag.objects.bulk_create([Tag(key=key, tag_key=k, tag_value=val) for k, val in tag_list])
+    return key_metadata(key, locked)
+
+
+@operation("DescribeKey")
+def describe_key(account: Account, *, op: _Op, key_id: Any) -> dict[str, Any]:
+    return key_metadata(_get_key(account, key_id, op), account)
+
+
+def _encode_marker(pk: int) -> str:
+    return base64.urlsafe_b64encode(f"okms:{pk}".encode()).decode()
+
+
+def _decode_marker(marker: Any) -> int:
+    if not isinstance(marker, str):
+        raise errors.InvalidMarker()
+    try:
+        text = base64.urlsafe_b64decode(marker.encode()).decode()
+        prefix, pk = text.split(":")
+        if prefix != "okms":
+            raise ValueError
+        return int(pk)
+    except (ValueError, binascii.Error, UnicodeError):
+        raise errors.InvalidMarker() from None
+
+
+@operation("ListKeys")
+def list_keys(account: Account, *, op: _Op, limit: Any = None, marker: Any = None) -> dict:
+    """The account's keys in creation order, ``limit`` at a time, with an opaque marker."""
+    size = v.list_limit(limit)
+    qs = Key.objects.for_account(account).live().order_by("id")
+    if marker is not None:
+        qs = qs.filter(id__gt=_decode_marker(marker))
+    rows = list(qs.values_list("id", "key_id")[: size + 1])
+    out: dict[str, Any] = {
+        "Keys": [{"KeyId": kid, "KeyArn": key_arn(account, kid)} for _, kid in rows[:size]],
+        "Truncated": len(rows) > size,
+    }
+    if len(rows) > size:
+        out["NextMarker"] = _encode_marker(rows[size - 1][0])
+    return out
+
+
+@operation("EnableKey")
+def enable_key(account: Account, *, op: _Op, key_id: Any) -> None:
+    key = _get_key(account, key_id, op, for_update=True)
+    _refuse_pending(key)
+    if key.state != ENABLED:
+        key.state = ENABLED
+        key.save(update_fields=["state"])
+
+
+@operation("DisableKey")
+def disable_key(account: Account, *, op: _Op, key_id: Any) -> None:
+    key = _get_key(account, key_id, op, for_update=True)
+    _refuse_default(key, "disabled")
+    _refuse_pending(key)
+    if key.state != DISABLED:
+        key.state = DISABLED
+        key.save(update_fields=["state"])
+
+
+@operation("UpdateKeyDescription")
+def update_key_description(account: Account, *, op: _Op, key_id: Any, description: Any,
+                           console: bool = False) -> None:
+    key = _get_key(account, key_id, op, for_update=True)
+    desc = v.description(description, required=True, allow_empty=not console)
+    _refuse_pending(key)
+    key.description = desc
+    key.save(update_fields=["description"])
+
+
+@operation("ScheduleKeyDeletion")
+def schedule_key_deletion(account: Account, *, op: _Op, key_id: Any,
+                          pending_window_in_days: Any = None) -> dict[str, Any]:
+    key = _get_key(account, key_id, op, for_update=True)
+    days = v.pending_window(pending_window_in_days)
+    _refuse_default(key, "deleted")
+    _refuse_pending(key)
+    key.state = PENDING_DELETION
+    key.deletion_date = clock.now() + clock.days(days)
+    key.save(update_fields=["state", "deletion_date"])
+    return {"KeyId": key.key_id, "DeletionDate": clock.isoformat(key.deletion_date)}
+
+
+@operation("CancelKeyDeletion")
+def cancel_key_deletion(account: Account, *, op: _Op, key_id: Any) -> dict[str, Any]:
+    key = _get_key(account, key_id, op, for_update=True)
+    if key.state != PENDING_DELETION:
+        raise errors.InvalidState(key.key_id, key.state)
+    # As in AWS KMS: a key whose deletion is cancelled comes back Disabled.
+    key.state = DISABLED
+    key.deletion_date = None
+    key.save(update_fields=["state", "deletion_date"])
+    return {"KeyId": key.key_id}
+
+
+@operation("TagResource")
+def tag_resource(account: Account, *, op: _Op, key_id: Any, tags: Any) -> None:
+    """Add tags; a key already present gets the new value. At most 50 tags a key."""
+    key = _get_key(account, key_id, op, for_update=True)
+    tag_list = v.tags(tags, required=True)
+    _refuse_pending(key)
+    current = {t.tag_key: t for t in key.tags.all()}
+    new_keys = {k for k, _ in tag_list} - current.keys()
+    if len(current) + len(new_keys) > v.TAGS_PER_KEY_MAX:
+        raise errors.TagError(
+            f"Too many tags: {len(current) + len(new_keys)}. "
+            f"A CMK can have at most {v.TAGS_PER_KEY_MAX} tags.",
+            field="Tags",
+        )
+    for k, val in tag_list:
+        if k in current:
+            if current[k].tag_value != val:
+                current[k].tag_value = val
+                current[k].save(update_fields=["tag_value"])
+        else:
+            Tag.objects.create(key=key, tag_key=k, tag_value=val)
+
+
+@operation("UntagResource")
+def untag_resource(account: Account, *, op: _Op, key_id: Any, tag_keys: Any) -> None:
+    key = _get_key(account, key_id, op, for_update=True)
+    names = v.tag_keys(tag_keys)
+    _refuse_pending(key)
+    key.tags.filter(tag_key__in=names).delete()
+
+
+@operation("ListResourceTags")
+def list_resource_tags(account: Account, *, op: _Op, key_id: Any) -> dict[str, Any]:
+    key = _get_key(account, key_id, op)
+    return {
+        "Tags": [{"TagKey": t.tag_key, "TagValue": t.tag_value} for t in key.tags.all()],
+        "Truncated": False,
+    }
+
+
+# --- cryptography ----------------------------------------------------------------------
+
+
+def _material(key: Key) -> bytes:
+    return keystore.unwrap(key.material, f"cmk:{key.key_id}:{key.material_version}")
+
+
+def _usable(key: Key) -> None:
+    """A key's material may be used only while it is Enabled."""
+    if key.state == DISABLED:
+        raise errors.Disabled(key.key_id)
+    if key.state == PENDING_DELETION:
+        raise errors.InvalidState(key.key_id, key.state)
+
+
+def _seal_for(key: Key, plaintext: bytes, context: dict[str, str]) -> bytes:
+    return crypto.encode_blob(key.key_id, key.material_version, _material(key), plaintext,
+                              context)
+
+
+def _open_blob(account: Account, op: _Op, blob: bytes, context: dict[str, str],
+               key_id: Any = None, field: str = "KeyId") -> tuple[Key, bytes]:
+    """Decrypt a blob of this account. Whatever is wrong with the blob itself (not ours,
+    another account's, a deleted key's, a changed byte, a wrong context), the answer is
+    the same InvalidCiphertextException."""
+    wanted = parse_key_id(account, key_id, field) if key_id is not None else None
+    try:
+        parsed = crypto.parse_blob(blob)
+    except crypto.CryptoError:
+        raise errors.InvalidCiphertext() from None
+    if wanted is not None and wanted != parsed.key_id:
+        op.key_id = wanted
+        raise errors.IncorrectKey()
+    key = (
+        Key.objects.for_account(account).live().filter(key_id=parsed.key_id).first()
+        if v.KEY_ID_RE.fullmatch(parsed.key_id)
+        else None
+    )
+    if key is None or key.material_version != parsed.material_version:
+        raise errors.InvalidCiphertext()
+    key.account = account
+    op.key_id = key.key_id
+    _usable(key)
+    try:
+        return key, crypto.open_blob(parsed, _material(key), context)
+    except crypto.CryptoError:
+        raise errors.InvalidCiphertext() from None
+
+
+def _usable_key(account: Account, op: _Op, key_id: Any, field: str = "KeyId") -> Key:
+    key = _get_key(account, key_id, op, field=field)
+    _usable(key)
+    return key
+
+
+@operation("Encrypt")
+def encrypt(account: Account, *, op: _Op, key_id: Any, plaintext: Any,
+            encryption_context: Any = None) -> dict[str, Any]:
+    key = _get_key(account, key_id, op)
+    data = v.plaintext(plaintext)
+    ctx = v.context(encryption_context)
+    _usable(key)
+    return {"CiphertextBlob": _seal_for(key, data, ctx), "KeyId": key.key_id}
+
+
+@operation("Decrypt")
+def decrypt(account: Account, *, op: _Op, ciphertext_blob: Any, encryption_context: Any = None,
+            key_id: Any = None) -> dict[str, Any]:
+    blob = v.ciphertext(ciphertext_blob)
+    ctx = v.context(encryption_context)
+    key, data = _open_blob(account, op, blob, ctx, key_id)
+    return {"KeyId": key.key_id, "Plaintext": data}
+
+
+@operation("ReEncrypt")
+def re_encrypt(account: Account, *, op: _Op, ciphertext_blob: Any, destination_key_id: Any,
+               source_encryption_context: Any = None, destination_encryption_context: Any = None,
+               source_key_id: Any = None) -> dict[str, Any]:
+    blob = v.ciphertext(ciphertext_blob)
+    src_ctx = v.context(source_encryption_context, "SourceEncryptionContext")
+    dst_ctx = v.context(destination_encryption_context, "DestinationEncryptionContext")
+    dest = _usable_key(account, op, destination_key_id, "DestinationKeyId")
+    source, data = _open_blob(account, op, blob, src_ctx, source_key_id, "SourceKeyId")
+    op.key_id = dest.key_id
+    return {
+        "CiphertextBlob": _seal_for(dest, data, dst_ctx),
+        "SourceKeyId": source.key_id,
+        "KeyId": dest.key_id,
+    }
+
+
+def _data_key(account: Account, op: _Op, key_id: Any, key_spec: Any, number_of_bytes: Any,
+              encryption_context: Any) -> tuple[Key, bytes, bytes]:
+    key = _get_key(account, key_id, op)
+    size = v.data_key_size(key_spec, number_of_bytes)
+    ctx = v.context(encryption_context)
+    _usable(key)
+    data_key = os.urandom(size)
+    return key, data_key, _seal_for(key, data_key, ctx)
+
+
+@operation("GenerateDataKey")
+def generate_data_key(account: Account, *, op: _Op, key_id: Any, key_spec: Any = None,
+                      number_of_bytes: Any = None, encryption_context: Any = None) -> dict:
+    key, data_key, blob = _data_key(account, op, key_id, key_spec, number_of_bytes,
+                                    encryption_context)
+    return {"CiphertextBlob": blob, "Plaintext": data_key, "KeyId": key.key_id}
+
+
+@operation("GenerateDataKeyWithoutPlaintext")
+def generate_data_key_without_plaintext(account: Account, *, op: _Op, key_id: Any,
+                                        key_spec: Any = None, number_of_bytes: Any = None,
+                                        encryption_context: Any = None) -> dict:
+    key, _, blob = _data_key(account, op, key_id, key_spec, number_of_bytes, encryption_context)
+    return {"CiphertextBlob": blob, "KeyId": key.key_id}
+
+
+@operation("GenerateRandom")
+def generate_random(account: Account, *, op: _Op, number_of_bytes: Any = None) -> dict:
+    if number_of_bytes is None:
+        raise errors.MissingField("NumberOfBytes")
+    return {"Plaintext": os.urandom(v.number_of_bytes(number_of_bytes))}
+
+
+# --- access keys -----------------------------------------------------------------------
+
+ACCESS_KEY_RE = re.compile(r"[A-Z0-9]{16,128}")
+SECRET_KEY_RE = re.compile(r"[A-Za-z0-9/+=]{20,128}")
+_UPPER_ALNUM = string.ascii_uppercase + string.digits
+
+
+def _random_text(n: int) -> str:
+    return "".join(secrets.choice(_UPPER_ALNUM) for _ in range(n))
+
+
+@dataclass(frozen=True)
+class NewAccessKey:
+    access_key_id: str
+    secret_key: str
+    created_at: Any
+
+
+@operation("CreateAccessKey")
+def create_access_key(account: Account, *, op: _Op, user: User | None = None,
+                      access_key_id: str | None = None,
+                      secret_key: str | None = None) -> NewAccessKey:
+    """Create an access key: OUTSCALE's shape (20 and 40 upper-case letters and digits)
+    unless fixed values are given. The secret is returned here once, and stored only
+    sealed under the root key."""
+    if access_key_id is None:
+        access_key_id = _random_text(20)
+    elif not ACCESS_KEY_RE.fullmatch(access_key_id):
+        raise errors.ClientError(
+            "An access key id is 16 to 128 upper-case letters and digits", field="AccessKeyId"
+        )
+    if secret_key is None:
+        secret_key = _random_text(40)
+    elif not SECRET_KEY_RE.fullmatch(secret_key):
+        raise errors.ClientError(
+            "A secret key is 20 to 128 letters, digits, '/', '+' or '='", field="SecretKey"
+        )
+    if AccessKey.objects.filter(access_key_id=access_key_id).exists():
+        raise errors.ClientError(
+            f"Access key {access_key_id} already exists", field="AccessKeyId"
+        )
+    try:
+        with transaction.atomic():
+            ak = AccessKey.objects.create(
+                access_key_id=access_key_id,
+                account=account,
+                secret=keystore.wrap(secret_key.encode(), f"ak:{access_key_id}"),
+                created_by=user,
+            )
+    except IntegrityError:
+        raise errors.ClientError(
+            f"Access key {access_key_id} already exists", field="AccessKeyId"
+        ) from None
+    return NewAccessKey(access_key_id, secret_key, ak.created_at)
+
+
+@operation("DeleteAccessKey")
+def delete_access_key(account: Account, *, op: _Op, access_key_id: str) -> None:
+    deleted, _ = AccessKey.objects.for_account(account).filter(
+        access_key_id=access_key_id
+    ).delete()
+    if not deleted:
+        raise errors.ClientError(f"The access key does not exist: {access_key_id}")
+
+
+def access_key_secret(access_key: AccessKey) -> str:
+    return keystore.unwrap(access_key.secret, f"ak:{access_key.access_key_id}").decode()
+
+
+def find_access_key(access_key_id: str) -> AccessKey | None:
+    """The access key and its account: the one lookup that does not start from an
+    account, since the access key is how the API learns the account."""
+    return AccessKey.objects.select_related("account").filter(
+        access_key_id=access_key_id
+    ).first()
+
+
+def touch_access_key(access_key: AccessKey) -> None:
+    """Record when a key was last used, at most once a minute (not a write per call)."""
+    now = clock.now()
+    last = access_key.last_used_at
+    if last is None or (now - last).total_seconds() > 60:
+        AccessKey.objects.filter(pk=access_key.pk).update(last_used_at=now)
+        access_key.last_used_at = now
+
+
+@transaction.atomic
+def reset_account(account: Account, actor: Actor = SYSTEM) -> None:
+    """Put an account back to its first state: every key but the default CMK removed,
+    the default CMK enabled and untagged."""
+    Key.objects.for_account(account).exclude(key_id=account.default_key_id).delete()
+    Key.objects.for_account(account).filter(key_id=account.default_key_id).update(
+        state=ENABLED, deletion_date=None
+    )
+    Tag.objects.filter(key__account=account).delete()
+    _record(account, actor, _Op("ResetAccount", account.default_key_id), "Success")
