@@ -40,7 +40,10 @@ class Form:
 
 @dataclass
 class TagRows(Form):
-    rows: list[tuple[str, str]] = field(default_factory=lambda: [("", "")])
+    rows: list[tuple[str, str]] = field(default_factory=list)
+    # Which field gets the focus when the form comes back: the new tag row after
+    # "Add tag", the description otherwise.
+    focus_tag: int | None = None
 
     def read_tags(self, data: QueryDict) -> None:
         keys, values = data.getlist("tag_key"), data.getlist("tag_value")
@@ -48,8 +51,9 @@ class TagRows(Form):
         if "remove_tag" in data:
             with contextlib.suppress(ValueError, IndexError):
                 del rows[int(data["remove_tag"])]
-        if "add_tag" in data or not rows:
+        if "add_tag" in data:
             rows.append(("", ""))
+            self.focus_tag = len(rows) - 1
         self.rows = rows
 
     @property
