@@ -16,7 +16,7 @@ import re
 import secrets
 import string
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -65,7 +65,8 @@ SYSTEM = Actor.system()
 class _Op:
     action: str
     key_id: str = ""
-    extra: dict = field(default_factory=dict)
+    # A key found past its deletion date: purged once the refusal has rolled back.
+    expired: Key | None = None
 
 
 def operation(action: str) -> Callable:
@@ -85,6 +86,8 @@ def operation(action: str) -> Callable:
                     _record(account, actor, op, "Success")
                 return result
             except errors.KmsError as exc:
+                if op.expired is not None:
+                    _purge(op.expired)
                 with transaction.atomic():
                     _record(account, actor, op, exc.code)
                 raise
@@ -196,10 +199,10 @@ def _get_key(account: Account, raw: Any, op: _Op, *, for_update: bool = False,
     key = qs.filter(key_id=key_id).first()
     if key is None:
         raise errors.NotFound(raw)
-    if key.deletion_date is not None and key.deletion_date <= clock.now():
-        _purge(key)
-        raise errors.NotFound(raw)
     key.account = account
+    if key.deletion_date is not None and key.deletion_date <= clock.now():
+        op.expired = key
+        raise errors.NotFound(raw)
     return key
 
 

@@ -178,3 +178,49 @@ def sign_in(page, live_server, email: str = "alice@example.com") -> None:
 def _fast_password_hashing(settings):
     # PBKDF2 costs ~0.3 s a user; the tests create hundreds of users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def signed_post(client: Client, creds: Credentials | None, target: str | None, body=b"{}", *,
+                region: str = REGION, service: str = "kms", when=None,
+                headers: dict | None = None, tamper_body: bytes | None = None,
+                secret_key: str | None = None, method: str = "POST"):
+    """Sign a request with botocore's own SigV4 signer and send it through the test client.
+
+    ``when`` signs at another time; ``tamper_body`` replaces the body after signing.
+    """
+    from unittest import mock
+
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials as BotoCredentials
+
+    if isinstance(body, dict | list):
+        body = json.dumps(body).encode()
+    elif isinstance(body, str):
+        body = body.encode()
+    hdrs = {"Content-Type": "application/x-amz-json-1.1", **(headers or {})}
+    if target is not None:
+        hdrs["X-Amz-Target"] = f"TrentService.{target}" if "." not in target else target
+    request = AWSRequest(method=method, url="http://testserver/", data=body, headers=hdrs)
+    if creds is not None:
+        signer = SigV4Auth(BotoCredentials(creds.access_key, secret_key or creds.secret_key),
+                           service, region)
+        if when is not None:
+            with mock.patch("botocore.auth.get_current_datetime", return_value=when):
+                signer.add_auth(request)
+        else:
+            signer.add_auth(request)
+    meta = {"HTTP_HOST": "testserver", "CONTENT_TYPE": hdrs["Content-Type"]}
+    for name, value in request.headers.items():
+        key = name.upper().replace("-", "_")
+        if key == "CONTENT_TYPE":
+            continue
+        meta[f"HTTP_{key}"] = value
+    data = tamper_body if tamper_body is not None else body
+    return client.generic(method, "/", data=data, content_type=hdrs["Content-Type"], **meta)
+
+
+def error_of(response) -> tuple[int, str, str]:
+    assert response["Content-Type"] == "application/x-amz-json-1.1"
+    payload = json.loads(response.content)
+    return response.status_code, payload["__type"], payload["message"]
