@@ -13,3 +13,20 @@ keepalive = 5
 accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-")
 errorlog = "-"
 wsgi_app = "console.wsgi:application"
+
+
+def on_starting(server):
+    """Refuse to start with a root key that cannot open the stored keys: a clear error
+    now rather than failures on every request."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "console.settings")
+    import django
+
+    django.setup()
+    from django.db import connections
+
+    from kms.keystore import verify_root_key
+
+    try:
+        verify_root_key()
+    finally:
+        connections.close_all()

@@ -12,6 +12,7 @@ console_patterns = [
     path("keys/", views.keys, name="keys"),
     path("keys/create/", views.create_key, name="create-key"),
     path("keys/<str:key_id>/", views.key_detail, name="key-detail"),
+    path("keys/<str:key_id>/crypto/", views.key_crypto, name="key-crypto"),
     path("access-keys/", views.access_keys, name="access-keys"),
     path("access-keys/create/", views.create_access_key, name="create-access-key"),
     path("access-keys/<str:access_key_id>/delete/", views.delete_access_key,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import uuid
 from collections.abc import Callable
@@ -21,7 +22,8 @@ from kms import operations as ops
 from kms.errors import KmsError
 from kms.models import AccessKey, Account, Key, Tag
 
-from .forms import CreateKeyForm
+from .cli import osc_cli
+from .forms import CreateKeyForm, CryptoForm, b64
 
 KEYS_PER_PAGE = 50
 
@@ -89,7 +91,7 @@ def create_key(request: HttpRequest) -> HttpResponse:
             try:
                 meta = ops.create_key(
                     account, actor=_actor(request), description=form.description,
-                    tags=form.tags(), console=True,
+                    tags=form.tags.as_tags(), console=True,
                 )
             except KmsError as exc:
                 form.add_error(exc)
@@ -110,13 +112,18 @@ def create_key(request: HttpRequest) -> HttpResponse:
     return render(request, "console/create_key.html", context)
 
 
+def _live_key_or_404(account: Account, key_id: str) -> Key:
+    key = Key.objects.for_account(account).live().filter(key_id=key_id).first()
+    if key is None:
+        raise Http404("No such CMK in this account")
+    key.account = account
+    return key
+
+
 @require_GET
 @account_required
 def key_detail(request: HttpRequest, key_id: str) -> HttpResponse:
-    key = Key.objects.for_account(request.account).live().filter(key_id=key_id).first()
-    if key is None:
-        raise Http404("No such CMK in this account")
-    key.account = request.account
+    key = _live_key_or_404(request.account, key_id)
     return render(request, "console/key_detail.html", {
         "key": key,
         "metadata": ops.key_metadata(key, request.account),
@@ -160,3 +167,76 @@ def delete_access_key(request: HttpRequest, access_key_id: str) -> HttpResponse:
         raise Http404("No such access key in this account") from None
     messages.success(request, f"The access key {access_key_id} is deleted.")
     return redirect(reverse("console:access-keys"))
+
+
+CRYPTO_OPERATIONS = [("encrypt", "Encrypt"), ("decrypt", "Decrypt"),
+                     ("generate-data-key", "Generate data key")]
+
+
+def _run_crypto(request: HttpRequest, key: Key, form: CryptoForm) -> dict:
+    """Call the core for the dialog's operation; return what to show, with the osc-cli
+    command that does the same."""
+    account, actor = request.account, _actor(request)
+    context = form.context.as_context()
+    if form.operation == "encrypt":
+        plaintext = form.plaintext_bytes()
+        out = ops.encrypt(account, actor=actor, key_id=key.key_id, plaintext=plaintext,
+                          encryption_context=context)
+        return {
+            "fields": [("CiphertextBlob", b64(out["CiphertextBlob"]), "result-ciphertext")],
+            "cli": osc_cli("Encrypt", KeyId=key.key_id, Plaintext=b64(plaintext),
+                           EncryptionContext=context),
+        }
+    if form.operation == "decrypt":
+        blob = form.ciphertext_bytes()
+        out = ops.decrypt(account, actor=actor, ciphertext_blob=blob,
+                          encryption_context=context, key_id=key.key_id)
+        fields = [("Plaintext (base64)", b64(out["Plaintext"]), "result-plaintext-b64")]
+        with contextlib.suppress(UnicodeDecodeError):
+            fields.insert(0, ("Plaintext (UTF-8)", out["Plaintext"].decode("utf-8"),
+                              "result-plaintext"))
+        return {"fields": fields, "cli": osc_cli(
+            "Decrypt", KeyId=key.key_id, CiphertextBlob=form.ciphertext,
+            EncryptionContext=context)}
+    out = ops.generate_data_key(account, actor=actor, key_id=key.key_id,
+                                key_spec=form.key_spec, encryption_context=context)
+    return {
+        "fields": [("Plaintext data key (base64)", b64(out["Plaintext"]), "result-data-key"),
+                   ("Encrypted data key: CiphertextBlob (base64)", b64(out["CiphertextBlob"]),
+                    "result-ciphertext")],
+        "cli": osc_cli("GenerateDataKey", KeyId=key.key_id, KeySpec=form.key_spec,
+                       EncryptionContext=context),
+    }
+
+
+@require_http_methods(["GET", "POST"])
+@account_required
+def key_crypto(request: HttpRequest, key_id: str) -> HttpResponse:
+    key = _live_key_or_404(request.account, key_id)
+    result = None
+    if request.method == "POST":
+        form = CryptoForm.from_post(request.POST)
+        if not form.editing:
+            try:
+                result = _run_crypto(request, key, form)
+            except KmsError as exc:
+                form.add_error(exc)
+    else:
+        op = request.GET.get("op", "encrypt")
+        form = CryptoForm(operation=op if op in CryptoForm.OPERATIONS else "encrypt")
+    context = {
+        "key": key, "form": form, "result": result,
+        "operations": CRYPTO_OPERATIONS,
+        "action_label": dict(CRYPTO_OPERATIONS)[form.operation],
+        "key_specs": ["AES_256", "AES_128"],
+    }
+    if not request.htmx:
+        template = "console/key_crypto.html"
+    elif request.method == "POST" or request.htmx.target == "crypto-body":
+        template = "console/key_crypto.html#crypto-body"
+    else:
+        template = "console/key_crypto.html#crypto-dialog"
+    response = render(request, template, context)
+    # Plaintexts and data keys: never in a browser cache.
+    response["Cache-Control"] = "no-store"
+    return response

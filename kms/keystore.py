@@ -63,3 +63,13 @@ def unwrap(sealed: bytes, label: str) -> bytes:
             f"Stored secret {label!r} cannot be unwrapped: the root key (KMS_ROOT_KEY or "
             f"{settings.KMS_ROOT_KEY_FILE}) is not the one this database was created with"
         ) from None
+
+
+def verify_root_key() -> None:
+    """Fail loudly, before anything is served, when the root key cannot open what the
+    database holds (another KMS_ROOT_KEY, a lost key file)."""
+    from .models import Key
+
+    key = Key.objects.order_by("id").only("key_id", "material", "material_version").first()
+    if key is not None:
+        unwrap(key.material, f"cmk:{key.key_id}:{key.material_version}")

@@ -7,7 +7,6 @@ arguments, and the core's result or error back into JSON. It decides nothing els
 from __future__ import annotations
 
 import base64
-import binascii
 import json
 import logging
 import uuid
@@ -17,7 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
-from kms import clock, errors, keystore
+from kms import clock, errors, keystore, validation
 from kms import operations as ops
 
 from . import sigv4
@@ -61,16 +60,7 @@ def _error(status: int, code: str, message: str, request_id: str) -> HttpRespons
 
 
 def _b64in(body: dict, field: str) -> Any:
-    value = body.get(field)
-    if value is None or not isinstance(value, str):
-        return value  # the core reports a missing field or a wrong type
-    try:
-        return base64.b64decode(value, validate=True)
-    except (binascii.Error, ValueError):
-        raise errors.KmsError(
-            f"Value of parameter '{field}' is not valid base64", field=field,
-            code="SerializationException",
-        ) from None
+    return validation.base64_bytes(body.get(field), field)
 
 
 def _b64out(result: dict) -> dict:
