@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import views
+from . import key_actions, views
 
 console_patterns = [
     path("", views.home, name="home"),
@@ -11,6 +11,8 @@ console_patterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("keys/", views.keys, name="keys"),
     path("keys/create/", views.create_key, name="create-key"),
+    path("keys/actions/", key_actions.key_action, name="key-action"),
+    path("activity/", views.activity, name="activity"),
     path("keys/<str:key_id>/", views.key_detail, name="key-detail"),
     path("keys/<str:key_id>/crypto/", views.key_crypto, name="key-crypto"),
     path("access-keys/", views.access_keys, name="access-keys"),

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import contextlib
-import functools
-import uuid
-from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -20,44 +18,74 @@ from django_htmx.http import trigger_client_event
 
 from kms import operations as ops
 from kms.errors import KmsError
-from kms.models import AccessKey, Account, Key, Tag
+from kms.models import KEY_STATES, AccessKey, Account, Activity, Key, Tag
 
+from .access import account_required, actor
 from .cli import osc_cli
 from .forms import CreateKeyForm, CryptoForm, b64
+from .key_actions import refusals, toolbar
 
 KEYS_PER_PAGE = 50
 
 
-def account_required(view: Callable) -> Callable:
-    """Signed in, and a member of an account: every lookup starts from that account."""
-
-    @login_required
-    @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if request.user.account_id is None:
-            return HttpResponseForbidden(
-                "This user belongs to no account: use the Django admin (/admin/)."
-            )
-        request.account = request.user.account
-        return view(request, *args, **kwargs)
-
-    return wrapper
+SORTS = {"id": "key_id", "description": "description", "state": "state",
+         "created": "created_at"}
 
 
-def _actor(request: HttpRequest) -> ops.Actor:
-    return ops.Actor.console(request.user, str(uuid.uuid4()))
+@dataclass
+class KeyListQuery:
+    """Search, filter and sort of the keys page, from its query string."""
+
+    q: str = ""
+    state: str = ""
+    sort: str = "created"
+    dir: str = "desc"
+
+    @classmethod
+    def from_get(cls, data) -> KeyListQuery:
+        sort = data.get("sort", "created")
+        return cls(
+            q=data.get("q", "").strip()[:200],
+            state=data.get("state", "") if data.get("state") in dict(KEY_STATES) else "",
+            sort=sort if sort in SORTS else "created",
+            dir="asc" if data.get("dir") == "asc" else "desc",
+        )
+
+    def ordering(self) -> list[str]:
+        sign = "-" if self.dir == "desc" else ""
+        return [sign + SORTS[self.sort], sign + "id"]
+
+    def params(self, **changes) -> str:
+        values = {"q": self.q, "state": self.state, "sort": self.sort, "dir": self.dir,
+                  **changes}
+        return urlencode({k: val for k, val in values.items() if val})
+
+    def sort_links(self) -> dict[str, str]:
+        """For each sortable column, the query that sorts by it: the other way round when
+        it already does, newest first for dates, A to Z for the rest."""
+        links = {}
+        for col in SORTS:
+            if col == self.sort:
+                direction = "asc" if self.dir == "desc" else "desc"
+            else:
+                direction = "desc" if col == "created" else "asc"
+            links[col] = self.params(sort=col, dir=direction)
+        return links
 
 
-def _keys_page(account: Account, page_number: str | None):
+def _keys_page(account: Account, query: KeyListQuery, page_number: str | None):
     qs = (
         Key.objects.for_account(account)
         .live()
-        .order_by("-created_at", "-id")
+        .search(query.q)
+        .in_state(query.state)
+        .order_by(*query.ordering())
         .prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("tag_key")))
     )
     page = Paginator(qs, KEYS_PER_PAGE).get_page(page_number)
     for key in page.object_list:
         key.account = account
+        key.refusals = refusals(key)
     return page
 
 
@@ -71,8 +99,13 @@ def home(request: HttpRequest) -> HttpResponse:
 @account_required
 def keys(request: HttpRequest) -> HttpResponse:
     account = request.account
+    ops.purge_expired_keys(account)
+    query = KeyListQuery.from_get(request.GET)
     context = {
-        "page": _keys_page(account, request.GET.get("page")),
+        "page": _keys_page(account, query, request.GET.get("page")),
+        "query": query,
+        "states": [s for s, _ in KEY_STATES],
+        "toolbar": toolbar(),
         "quota": account.key_quota,
         "live_count": ops.live_key_count(account),
     }
@@ -90,7 +123,7 @@ def create_key(request: HttpRequest) -> HttpResponse:
         if not form.editing:
             try:
                 meta = ops.create_key(
-                    account, actor=_actor(request), description=form.description,
+                    account, actor=actor(request), description=form.description,
                     tags=form.tags.as_tags(), console=True,
                 )
             except KmsError as exc:
@@ -120,6 +153,33 @@ def _live_key_or_404(account: Account, key_id: str) -> Key:
     return key
 
 
+def _key_actions(key: Key) -> list[dict]:
+    """Each action on the key: its API method, the osc-cli command, and the core's
+    reason to refuse it now, if any."""
+    kid = key.key_id
+    rows = [
+        ("DescribeKey", None, osc_cli("DescribeKey", KeyId=kid)),
+        ("EnableKey", "EnableKey", osc_cli("EnableKey", KeyId=kid)),
+        ("DisableKey", "DisableKey", osc_cli("DisableKey", KeyId=kid)),
+        ("UpdateKeyDescription", "UpdateKeyDescription",
+         osc_cli("UpdateKeyDescription", KeyId=kid, Description="NEW DESCRIPTION")),
+        ("TagResource", "TagResource",
+         osc_cli("TagResource", KeyId=kid, Tags=[{"TagKey": "KEY", "TagValue": "VALUE"}])),
+        ("UntagResource", None, osc_cli("UntagResource", KeyId=kid, TagKeys=["KEY"])),
+        ("ScheduleKeyDeletion", "ScheduleKeyDeletion",
+         osc_cli("ScheduleKeyDeletion", KeyId=kid, PendingWindowInDays=30)),
+        ("CancelKeyDeletion", "CancelKeyDeletion", osc_cli("CancelKeyDeletion", KeyId=kid)),
+        ("Encrypt", None, osc_cli("Encrypt", KeyId=kid, Plaintext="BASE64_PLAINTEXT")),
+        ("GenerateDataKey", None, osc_cli("GenerateDataKey", KeyId=kid, KeySpec="AES_256")),
+    ]
+    buttons = {b["action"]: b["label"] for b in toolbar()}
+    out = []
+    for method, button, cli in rows:
+        out.append({"method": method, "cli": cli, "button": buttons.get(button or ""),
+                    "action": button, "refusal": ops.refusal(key, method)})
+    return out
+
+
 @require_GET
 @account_required
 def key_detail(request: HttpRequest, key_id: str) -> HttpResponse:
@@ -128,6 +188,38 @@ def key_detail(request: HttpRequest, key_id: str) -> HttpResponse:
         "key": key,
         "metadata": ops.key_metadata(key, request.account),
         "tags": list(key.tags.all()),
+        "actions": _key_actions(key),
+        "history": Activity.objects.for_account(request.account).filter(key_id=key.key_id)[:50],
+    })
+
+
+ACTIVITY_PER_PAGE = 50
+
+
+@require_GET
+@account_required
+def activity(request: HttpRequest) -> HttpResponse:
+    filters = {name: request.GET.get(name, "").strip()[:64]
+               for name in ("key", "action", "result", "source")}
+    qs = Activity.objects.for_account(request.account)
+    if filters["key"]:
+        qs = qs.filter(key_id__icontains=filters["key"])
+    if filters["action"]:
+        qs = qs.filter(action=filters["action"])
+    if filters["result"] == "Success":
+        qs = qs.filter(result="Success")
+    elif filters["result"] == "Error":
+        qs = qs.exclude(result="Success")
+    elif filters["result"]:
+        qs = qs.filter(result=filters["result"])
+    if filters["source"]:
+        qs = qs.filter(source=filters["source"])
+    page = Paginator(qs, ACTIVITY_PER_PAGE).get_page(request.GET.get("page"))
+    params = urlencode({k: val for k, val in filters.items() if val})
+    return render(request, "console/activity.html", {
+        "page": page, "filters": filters, "params": params,
+        "actions": sorted(ops.ACTIVITY_ACTIONS),
+        "sources": [Activity.CONSOLE, Activity.API, Activity.SYSTEM],
     })
 
 
@@ -146,7 +238,7 @@ def access_keys(request: HttpRequest) -> HttpResponse:
 @require_POST
 @account_required
 def create_access_key(request: HttpRequest) -> HttpResponse:
-    new = ops.create_access_key(request.account, actor=_actor(request), user=request.user)
+    new = ops.create_access_key(request.account, actor=actor(request), user=request.user)
     response = render(request, "console/access_key_created.html", {
         "new": new,
         "endpoint": _endpoint(request),
@@ -161,7 +253,7 @@ def create_access_key(request: HttpRequest) -> HttpResponse:
 @account_required
 def delete_access_key(request: HttpRequest, access_key_id: str) -> HttpResponse:
     try:
-        ops.delete_access_key(request.account, actor=_actor(request),
+        ops.delete_access_key(request.account, actor=actor(request),
                               access_key_id=access_key_id)
     except KmsError:
         raise Http404("No such access key in this account") from None
@@ -176,11 +268,11 @@ CRYPTO_OPERATIONS = [("encrypt", "Encrypt"), ("decrypt", "Decrypt"),
 def _run_crypto(request: HttpRequest, key: Key, form: CryptoForm) -> dict:
     """Call the core for the dialog's operation; return what to show, with the osc-cli
     command that does the same."""
-    account, actor = request.account, _actor(request)
+    account, who = request.account, actor(request)
     context = form.context.as_context()
     if form.operation == "encrypt":
         plaintext = form.plaintext_bytes()
-        out = ops.encrypt(account, actor=actor, key_id=key.key_id, plaintext=plaintext,
+        out = ops.encrypt(account, actor=who, key_id=key.key_id, plaintext=plaintext,
                           encryption_context=context)
         return {
             "fields": [("CiphertextBlob", b64(out["CiphertextBlob"]), "result-ciphertext")],
@@ -189,7 +281,7 @@ def _run_crypto(request: HttpRequest, key: Key, form: CryptoForm) -> dict:
         }
     if form.operation == "decrypt":
         blob = form.ciphertext_bytes()
-        out = ops.decrypt(account, actor=actor, ciphertext_blob=blob,
+        out = ops.decrypt(account, actor=who, ciphertext_blob=blob,
                           encryption_context=context, key_id=key.key_id)
         fields = [("Plaintext (base64)", b64(out["Plaintext"]), "result-plaintext-b64")]
         with contextlib.suppress(UnicodeDecodeError):
@@ -198,7 +290,7 @@ def _run_crypto(request: HttpRequest, key: Key, form: CryptoForm) -> dict:
         return {"fields": fields, "cli": osc_cli(
             "Decrypt", KeyId=key.key_id, CiphertextBlob=form.ciphertext,
             EncryptionContext=context)}
-    out = ops.generate_data_key(account, actor=actor, key_id=key.key_id,
+    out = ops.generate_data_key(account, actor=who, key_id=key.key_id,
                                 key_spec=form.key_spec, encryption_context=context)
     return {
         "fields": [("Plaintext data key (base64)", b64(out["Plaintext"]), "result-data-key"),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from . import clock
 
@@ -88,6 +88,21 @@ class KeyQuerySet(models.QuerySet):
     def live(self) -> KeyQuerySet:
         """Keys whose deletion date has not passed: the others are gone for everyone."""
         return self.filter(Q(deletion_date__isnull=True) | Q(deletion_date__gt=clock.now()))
+
+    def search(self, text: str) -> KeyQuerySet:
+        """Keys whose id, description, or a tag's key or value contains ``text``."""
+        text = text.strip()
+        if not text:
+            return self
+        return self.filter(
+            Q(key_id__icontains=text)
+            | Q(description__icontains=text)
+            | Q(Exists(Tag.objects.filter(key=OuterRef("pk")).filter(
+                Q(tag_key__icontains=text) | Q(tag_value__icontains=text))))
+        )
+
+    def in_state(self, state: str) -> KeyQuerySet:
+        return self.filter(state=state) if state in dict(KEY_STATES) else self
 
     def expired(self) -> KeyQuerySet:
         return self.filter(deletion_date__isnull=False, deletion_date__lte=clock.now())

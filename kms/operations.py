@@ -69,12 +69,18 @@ class _Op:
     expired: Key | None = None
 
 
+# Every action name an operation records, for filters of the activity log.
+ACTIVITY_ACTIONS: set[str] = {"CreateAccount", "DeleteKey", "ResetAccount"}
+
+
 def operation(action: str) -> Callable:
     """Run the body in one transaction and record its activity.
 
     Success is recorded inside the transaction (atomic with the change); a refusal is
     recorded after the rollback, with the error code as its result.
     """
+
+    ACTIVITY_ACTIONS.add(action)
 
     def decorate(fn: Callable) -> Callable:
         @functools.wraps(fn)
@@ -215,10 +221,14 @@ def _purge(key: Key) -> None:
             _record(key.account, SYSTEM, _Op("DeleteKey", key.key_id), "Success")
 
 
-def purge_expired_keys() -> list[str]:
-    """Delete every key whose deletion date has passed (for cron); return their ids."""
+def purge_expired_keys(account: Account | None = None) -> list[str]:
+    """Delete every key whose deletion date has passed (for cron, or for one account
+    before its list is shown); return their ids."""
     purged = []
-    for key in Key.objects.expired().select_related("account"):
+    qs = Key.objects.expired().select_related("account")
+    if account is not None:
+        qs = qs.for_account(account)
+    for key in qs:
         _purge(key)
         purged.append(key.key_id)
     return purged
@@ -438,6 +448,24 @@ def untag_resource(account: Account, *, op: _Op, key_id: Any, tag_keys: Any) -> 
     names = v.tag_keys(tag_keys)
     _refuse_pending(key)
     key.tags.filter(tag_key__in=names).delete()
+
+
+@operation("TagResource")
+def replace_tags(account: Account, *, op: _Op, key_id: Any, tags: Any) -> None:
+    """Make a key's tags exactly ``tags`` (the console's Manage tags): validated whole
+    first, then applied in one transaction, so a mistake loses nothing."""
+    key = _get_key(account, key_id, op, for_update=True)
+    tag_list = v.tags(tags)
+    _refuse_pending(key)
+    wanted = dict(tag_list)
+    key.tags.exclude(tag_key__in=list(wanted)).delete()
+    current = {t.tag_key: t for t in key.tags.all()}
+    for k, val in tag_list:
+        if k not in current:
+            Tag.objects.create(key=key, tag_key=k, tag_value=val)
+        elif current[k].tag_value != val:
+            current[k].tag_value = val
+            current[k].save(update_fields=["tag_value"])
 
 
 @operation("ListResourceTags")

@@ -27,21 +27,63 @@
     out.parentElement.classList.toggle("over", max > 0 && n > max);
   }
 
-  function notice(message) {
+  function notice(message, level) {
     var box = document.getElementById("notices");
     if (!box) return;
     var div = document.createElement("div");
-    div.className = "notice notice-success";
-    div.setAttribute("role", "status");
+    div.className = "notice notice-" + (level || "success");
+    div.setAttribute("role", level === "error" ? "alert" : "status");
     div.textContent = message;
     box.appendChild(div);
-    setTimeout(function () { div.remove(); }, 8000);
+    setTimeout(function () { div.remove(); }, level === "error" ? 15000 : 8000);
+  }
+
+  // The keys toolbar: an action is enabled when the selection allows it; a refused one
+  // is disabled, with the core's reason as its title and beside the toolbar.
+  function refreshToolbar() {
+    var form = document.getElementById("keys-form");
+    if (!form) return;
+    var rows = Array.from(form.querySelectorAll("tbody input[name=key_id]:checked")).map(function (box) {
+      return box.closest("tr");
+    });
+    var reasons = [];
+    form.querySelectorAll("[data-toolbar-action]").forEach(function (button) {
+      var action = button.dataset.toolbarAction;
+      var attr = "refuse" + action.charAt(0).toUpperCase() + action.slice(1).toLowerCase();
+      var reason = "";
+      if (rows.length === 0) {
+        reason = "Select one or more CMKs.";
+      } else if (button.hasAttribute("data-single") && rows.length !== 1) {
+        reason = "Select exactly one CMK.";
+      } else {
+        var refused = rows.filter(function (row) { return row.dataset[attr]; });
+        if (refused.length === rows.length) {
+          reason = refused[0].dataset[attr];
+          reasons.push(button.textContent.trim() + ": " + reason);
+        }
+      }
+      button.disabled = reason !== "";
+      button.title = reason;
+    });
+    var out = document.getElementById("toolbar-reason");
+    if (out) out.textContent = reasons.join(" · ");
+  }
+
+  function previewDeletion(input) {
+    var out = input.closest("form").querySelector("[data-deletion-preview]");
+    if (!out) return;
+    var days = parseInt(input.value, 10);
+    if (isNaN(days) || days < 7 || days > 30) { out.textContent = "—"; return; }
+    var when = new Date(Date.now() + days * parseInt(input.dataset.daySeconds, 10) * 1000);
+    out.textContent = when.toISOString().slice(0, 16).replace("T", " ") + " UTC";
   }
 
   document.addEventListener("DOMContentLoaded", function () {
     if (window.htmx) htmx.onLoad(openDialogs);
     document.querySelectorAll("[data-char-count]").forEach(countChars);
+    refreshToolbar();
   });
+  document.addEventListener("htmx:afterSettle", refreshToolbar);
 
   document.addEventListener("htmx:load", function (event) {
     event.detail.elt.querySelectorAll && event.detail.elt.querySelectorAll("[data-char-count]").forEach(countChars);
@@ -49,6 +91,7 @@
 
   document.addEventListener("input", function (event) {
     if (event.target.matches && event.target.matches("[data-char-count]")) countChars(event.target);
+    if (event.target.matches && event.target.matches("[data-window-input]")) previewDeletion(event.target);
   });
 
   document.addEventListener("change", function (event) {
@@ -57,6 +100,7 @@
       var table = t.closest("table");
       table.querySelectorAll("tbody input[type=checkbox]").forEach(function (box) { box.checked = t.checked; });
     }
+    if (t.matches && t.matches("#keys-form input[type=checkbox]")) refreshToolbar();
   });
 
 
@@ -64,7 +108,12 @@
     document.querySelectorAll("dialog[open]").forEach(function (d) { d.close(); });
   });
   document.addEventListener("showNotice", function (event) {
-    notice(event.detail && event.detail.message ? event.detail.message : "Done.");
+    var detail = event.detail || {};
+    if (detail.messages) {
+      detail.messages.forEach(function (m) { notice(m.text, m.level); });
+    } else {
+      notice(detail.message || "Done.");
+    }
   });
 
   // Copy buttons: data-copy names the element whose text to copy.
