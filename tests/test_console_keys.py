@@ -1,4 +1,5 @@
 import json
+import re
 
 import pytest
 from django.db import connection
@@ -65,8 +66,8 @@ def test_the_list_shows_newest_first_with_default_marked(alice, alice_client):
     assert html.index(second) < html.index(first) < html.index(alice.default_key_id)
     assert ">Default</span>" in html
     assert "env=prod" in html
-    import re
-    headers = re.findall(r'<th scope="col"[^>]*>\s*(?:<a [^>]*>)?([^<▲▼]+?)\s*[▲▼]?\s*(?:</a>)?</th>', html)
+    headers = re.findall(
+        r'<th scope="col"[^>]*>\s*(?:<a [^>]*>)?([^<▲▼]+?)\s*[▲▼]?\s*(?:</a>)?</th>', html)
     assert headers == ["ID", "Description", "State", "Key manager", "Creation date", "Tags"]
 
 
