@@ -215,6 +215,9 @@ if not KMS_ROOT_KEY and not DEBUG:
         "'import os, base64; print(base64.b64encode(os.urandom(32)).decode())')"
     )
 KMS_ROOT_KEY_FILE = DATA_DIR / "root.key"
+# Read operations and refusals are recorded in batches, at most this many seconds late
+# (0: at once). Changes are always recorded in their own transaction.
+KMS_ACTIVITY_FLUSH_SECONDS = float(os.environ.get("KMS_ACTIVITY_FLUSH_SECONDS", "1"))
 # Maximum clock skew accepted in a SigV4 request, in seconds.
 KMS_MAX_CLOCK_SKEW = envint("KMS_MAX_CLOCK_SKEW", 15 * 60, minimum=1)
 # The base URL that the console shows in osc-cli/boto3 snippets; the request's own

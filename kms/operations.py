@@ -22,7 +22,7 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
-from . import clock, crypto, errors, keystore
+from . import activity, clock, crypto, errors, keystore
 from . import validation as v
 from .models import (
     DISABLED,
@@ -73,13 +73,14 @@ class _Op:
 ACTIVITY_ACTIONS: set[str] = {"CreateAccount", "DeleteKey", "ResetAccount"}
 
 
-def operation(action: str) -> Callable:
-    """Run the body in one transaction and record its activity.
+def operation(action: str, *, writes: bool = True) -> Callable:
+    """Run the body and record its activity.
 
-    Success is recorded inside the transaction (atomic with the change); a refusal is
-    recorded after the rollback, with the error code as its result.
+    A change (``writes=True``) runs in one transaction with its activity record, so the
+    record is there exactly when the change is. A read runs without a transaction (it
+    takes no write lock) and its record is queued, as is every refusal: they change
+    nothing, so they are written in batches (``kms.activity``).
     """
-
     ACTIVITY_ACTIONS.add(action)
 
     def decorate(fn: Callable) -> Callable:
@@ -87,15 +88,18 @@ def operation(action: str) -> Callable:
         def run(account: Account, *args: Any, actor: Actor = SYSTEM, **kwargs: Any) -> Any:
             op = _Op(action)
             try:
-                with transaction.atomic():
+                if writes:
+                    with transaction.atomic():
+                        result = fn(account, *args, op=op, **kwargs)
+                        _activity(account, actor, op, "Success").save(force_insert=True)
+                else:
                     result = fn(account, *args, op=op, **kwargs)
-                    _record(account, actor, op, "Success")
+                    activity.record(_activity(account, actor, op, "Success"))
                 return result
             except errors.KmsError as exc:
                 if op.expired is not None:
                     _purge(op.expired)
-                with transaction.atomic():
-                    _record(account, actor, op, exc.code)
+                activity.record(_activity(account, actor, op, exc.code))
                 raise
 
         return run
@@ -103,9 +107,10 @@ def operation(action: str) -> Callable:
     return decorate
 
 
-def _record(account: Account, actor: Actor, op: _Op, result: str) -> None:
-    Activity.objects.create(
+def _activity(account: Account, actor: Actor, op: _Op, result: str) -> Activity:
+    return Activity(
         account=account,
+        at=clock.now(),
         source=actor.source,
         actor=actor.name[:200],
         action=op.action,
@@ -113,6 +118,10 @@ def _record(account: Account, actor: Actor, op: _Op, result: str) -> None:
         result=result[:64],
         request_id=actor.request_id[:64],
     )
+
+
+def _record(account: Account, actor: Actor, op: _Op, result: str) -> None:
+    _activity(account, actor, op, result).save(force_insert=True)
 
 
 # --- accounts --------------------------------------------------------------------------
@@ -326,7 +335,7 @@ def create_key(
     return key_metadata(key, locked)
 
 
-@operation("DescribeKey")
+@operation("DescribeKey", writes=False)
 def describe_key(account: Account, *, op: _Op, key_id: Any) -> dict[str, Any]:
     return key_metadata(_get_key(account, key_id, op), account)
 
@@ -348,7 +357,7 @@ def _decode_marker(marker: Any) -> int:
         raise errors.InvalidMarker() from None
 
 
-@operation("ListKeys")
+@operation("ListKeys", writes=False)
 def list_keys(account: Account, *, op: _Op, limit: Any = None, marker: Any = None) -> dict:
     """The account's keys in creation order, ``limit`` at a time, with an opaque marker."""
     size = v.list_limit(limit)
@@ -468,7 +477,7 @@ def replace_tags(account: Account, *, op: _Op, key_id: Any, tags: Any) -> None:
             current[k].save(update_fields=["tag_value"])
 
 
-@operation("ListResourceTags")
+@operation("ListResourceTags", writes=False)
 def list_resource_tags(account: Account, *, op: _Op, key_id: Any) -> dict[str, Any]:
     key = _get_key(account, key_id, op)
     return {
@@ -532,7 +541,7 @@ def _usable_key(account: Account, op: _Op, key_id: Any, field: str = "KeyId") ->
     return key
 
 
-@operation("Encrypt")
+@operation("Encrypt", writes=False)
 def encrypt(account: Account, *, op: _Op, key_id: Any, plaintext: Any,
             encryption_context: Any = None) -> dict[str, Any]:
     key = _get_key(account, key_id, op)
@@ -542,7 +551,7 @@ def encrypt(account: Account, *, op: _Op, key_id: Any, plaintext: Any,
     return {"CiphertextBlob": _seal_for(key, data, ctx), "KeyId": key.key_id}
 
 
-@operation("Decrypt")
+@operation("Decrypt", writes=False)
 def decrypt(account: Account, *, op: _Op, ciphertext_blob: Any, encryption_context: Any = None,
             key_id: Any = None) -> dict[str, Any]:
     blob = v.ciphertext(ciphertext_blob)
@@ -551,7 +560,7 @@ def decrypt(account: Account, *, op: _Op, ciphertext_blob: Any, encryption_conte
     return {"KeyId": key.key_id, "Plaintext": data}
 
 
-@operation("ReEncrypt")
+@operation("ReEncrypt", writes=False)
 def re_encrypt(account: Account, *, op: _Op, ciphertext_blob: Any, destination_key_id: Any,
                source_encryption_context: Any = None, destination_encryption_context: Any = None,
                source_key_id: Any = None) -> dict[str, Any]:
@@ -578,7 +587,7 @@ def _data_key(account: Account, op: _Op, key_id: Any, key_spec: Any, number_of_b
     return key, data_key, _seal_for(key, data_key, ctx)
 
 
-@operation("GenerateDataKey")
+@operation("GenerateDataKey", writes=False)
 def generate_data_key(account: Account, *, op: _Op, key_id: Any, key_spec: Any = None,
                       number_of_bytes: Any = None, encryption_context: Any = None) -> dict:
     key, data_key, blob = _data_key(account, op, key_id, key_spec, number_of_bytes,
@@ -586,7 +595,7 @@ def generate_data_key(account: Account, *, op: _Op, key_id: Any, key_spec: Any =
     return {"CiphertextBlob": blob, "Plaintext": data_key, "KeyId": key.key_id}
 
 
-@operation("GenerateDataKeyWithoutPlaintext")
+@operation("GenerateDataKeyWithoutPlaintext", writes=False)
 def generate_data_key_without_plaintext(account: Account, *, op: _Op, key_id: Any,
                                         key_spec: Any = None, number_of_bytes: Any = None,
                                         encryption_context: Any = None) -> dict:
@@ -594,7 +603,7 @@ def generate_data_key_without_plaintext(account: Account, *, op: _Op, key_id: An
     return {"CiphertextBlob": blob, "KeyId": key.key_id}
 
 
-@operation("GenerateRandom")
+@operation("GenerateRandom", writes=False)
 def generate_random(account: Account, *, op: _Op, number_of_bytes: Any = None) -> dict:
     if number_of_bytes is None:
         raise errors.MissingField("NumberOfBytes")

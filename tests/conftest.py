@@ -175,9 +175,12 @@ def sign_in(page, live_server, email: str = "alice@example.com") -> None:
 
 
 @pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
+def _test_settings(settings):
     # PBKDF2 costs ~0.3 s a user; the tests create hundreds of users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Every activity record written at once, so that tests see it (test_activity.py
+    # covers the batched mode).
+    settings.KMS_ACTIVITY_FLUSH_SECONDS = 0
 
 
 def signed_post(client: Client, creds: Credentials | None, target: str | None, body=b"{}", *,

@@ -118,3 +118,18 @@ def test_the_admin_never_shows_an_access_key_secret(alice, db):
         page = client.get(url).content.decode()
         assert new.access_key_id in page
         assert new.secret_key not in page
+
+
+def test_reads_are_recorded_in_batches_and_changes_at_once(alice, settings):
+    from kms import activity
+    settings.KMS_ACTIVITY_FLUSH_SECONDS = 3600
+    key_id = ops.create_key(alice)["KeyId"]
+    assert Activity.objects.filter(action="CreateKey", key_id=key_id).exists()
+    ops.describe_key(alice, key_id=key_id)
+    with pytest.raises(ops.errors.KmsError):
+        ops.disable_key(alice, key_id=alice.default_key_id)
+    assert not Activity.objects.filter(action__in=["DescribeKey", "DisableKey"]).exists()
+    assert activity.flush() == 2
+    assert set(Activity.objects.filter(action__in=["DescribeKey", "DisableKey"])
+               .values_list("action", "result")) == {
+        ("DescribeKey", "Success"), ("DisableKey", "UnsupportedOperationException")}
