@@ -31,6 +31,8 @@ test: lint
 	$(BIN)/python -m pytest
 
 bench: venv
+	$(BIN)/pip install -q -r bench/requirements.txt
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk; } || { echo "make bench needs wrk: apt-get install wrk"; exit 2; }
 	$(BIN)/python bench/run.py
 
 clean:

@@ -218,6 +218,9 @@ KMS_ROOT_KEY_FILE = DATA_DIR / "root.key"
 # Read operations and refusals are recorded in batches, at most this many seconds late
 # (0: at once). Changes are always recorded in their own transaction.
 KMS_ACTIVITY_FLUSH_SECONDS = float(os.environ.get("KMS_ACTIVITY_FLUSH_SECONDS", "1"))
+# How long a process keeps an access key it has looked up (see
+# kms.operations.access_key_and_secret); 0 looks it up on every call.
+KMS_ACCESS_KEY_CACHE_SECONDS = float(os.environ.get("KMS_ACCESS_KEY_CACHE_SECONDS", "1"))
 # Maximum clock skew accepted in a SigV4 request, in seconds.
 KMS_MAX_CLOCK_SKEW = envint("KMS_MAX_CLOCK_SKEW", 15 * 60, minimum=1)
 # The base URL that the console shows in osc-cli/boto3 snippets; the request's own

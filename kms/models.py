@@ -7,7 +7,7 @@ Every query of keys, tags, access keys or activity starts from an account
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
-from django.db import models
+from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.models import Exists, OuterRef, Q
 
 from . import clock
@@ -126,6 +126,8 @@ class Key(models.Model):
     class Meta:
         indexes = [
             models.Index(fields=["account", "-created_at", "-id"], name="key_account_newest"),
+            # Live-key counts (the quota, the list) and expired-key purges read only this.
+            models.Index(fields=["account", "deletion_date"], name="key_account_deletion"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -147,6 +149,101 @@ class Key(models.Model):
         return self.account.default_key_id == self.key_id
 
 
+_plans: dict = {}
+
+
+def _plan(model: type[models.Model], conn) -> tuple[list[str], list[str], list]:
+    """Per model and database: its quoted columns, attribute names and converters."""
+    plan = _plans.get((model, conn.vendor))
+    if plan is None:
+        fields = model._meta.concrete_fields
+        table = model._meta.db_table
+        columns = [f"{conn.ops.quote_name(table)}.{conn.ops.quote_name(f.column)}"
+                   for f in fields]
+        converters = []
+        for field in fields:
+            col = field.get_col(table)
+            converters.append((col, conn.ops.get_db_converters(col)
+                               + field.get_db_converters(conn)))
+        plan = _plans[(model, conn.vendor)] = (columns, [f.attname for f in fields],
+                                                converters)
+    return plan
+
+
+def _build(model: type[models.Model], conn, plan, row) -> models.Model:
+    _, attnames, converters = plan
+    values = []
+    for value, (col, funcs) in zip(row, converters, strict=True):
+        for convert in funcs:
+            value = convert(value, col, conn)
+        values.append(value)
+    return model.from_db(conn.alias, attnames, values)
+
+
+def _fetch_one(model: type[models.Model], where: str, params: list,
+               for_update: bool = False) -> models.Model | None:
+    """One row of ``model`` by plain SQL, turned into an instance exactly as the ORM
+    would (same columns, same database converters). For the API's hot path: compiling
+    an ORM query costs several times more than running it."""
+    conn = connections[DEFAULT_DB_ALIAS]
+    plan = _plan(model, conn)
+    sql = (f"SELECT {', '.join(plan[0])} FROM {conn.ops.quote_name(model._meta.db_table)} "
+           f"WHERE {where}")
+    if for_update and conn.features.has_select_for_update:
+        sql += " FOR UPDATE"
+    with conn.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return None if row is None else _build(model, conn, plan, row)
+
+
+def fetch_key(account: Account, key_id: str, *, for_update: bool = False) -> Key | None:
+    """``Key.objects.for_account(account).filter(key_id=key_id).first()``, for the hot
+    path (every Encrypt, Decrypt, DescribeKey...)."""
+    key = _fetch_one(Key, "account_id = %s AND key_id = %s", [account.pk, key_id], for_update)
+    if key is not None:
+        key.account = account
+    return key
+
+
+def key_id_taken(key_id: str) -> bool:
+    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+        cursor.execute(f"SELECT 1 FROM {Key._meta.db_table} WHERE key_id = %s", [key_id])
+        return cursor.fetchone() is not None
+
+
+def has_live_keys(account: Account, n: int) -> bool:
+    """Whether the account has at least ``n`` live keys, reading at most ``n`` index
+    entries (a quota check need not count them all)."""
+    conn = connections[DEFAULT_DB_ALIAS]
+    with conn.cursor() as cursor:
+        cursor.execute(
+            f"SELECT 1 FROM {Key._meta.db_table} WHERE account_id = %s "
+            "AND (deletion_date IS NULL OR deletion_date > %s) LIMIT 1 OFFSET %s",
+            [account.pk, conn.ops.adapt_datetimefield_value(clock.now()), n - 1],
+        )
+        return cursor.fetchone() is not None
+
+
+def count_live_keys(account: Account) -> int:
+    """``Key.objects.for_account(account).live().count()``, read from the
+    (account, deletion_date) index alone."""
+    conn = connections[DEFAULT_DB_ALIAS]
+    with conn.cursor() as cursor:
+        cursor.execute(
+            f"SELECT COUNT(*) FROM {Key._meta.db_table} WHERE account_id = %s "
+            "AND (deletion_date IS NULL OR deletion_date > %s)",
+            [account.pk, conn.ops.adapt_datetimefield_value(clock.now())],
+        )
+        return cursor.fetchone()[0]
+
+
+def lock_account(account: Account) -> Account:
+    """The account row, locked until the transaction ends (PostgreSQL; SQLite's
+    IMMEDIATE transaction already holds the database's write lock)."""
+    return _fetch_one(Account, "id = %s", [account.pk], for_update=True)
+
+
 class Tag(models.Model):
     key = models.ForeignKey(Key, on_delete=models.CASCADE, related_name="tags")
     tag_key = models.CharField(max_length=128)
@@ -165,6 +262,28 @@ class Tag(models.Model):
 class AccessKeyQuerySet(models.QuerySet):
     def for_account(self, account: Account) -> AccessKeyQuerySet:
         return self.filter(account=account)
+
+
+def fetch_access_key(access_key_id: str) -> AccessKey | None:
+    """The access key of a signed request and its account, for the hot path (see
+    ``fetch_key``)."""
+    conn = connections[DEFAULT_DB_ALIAS]
+    ak_plan, account_plan = _plan(AccessKey, conn), _plan(Account, conn)
+    q = conn.ops.quote_name
+    sql = (f"SELECT {', '.join(ak_plan[0] + account_plan[0])} "
+           f"FROM {q(AccessKey._meta.db_table)} JOIN {q(Account._meta.db_table)} "
+           f"ON {q(Account._meta.db_table)}.{q('id')} = "
+           f"{q(AccessKey._meta.db_table)}.{q('account_id')} "
+           f"WHERE {q(AccessKey._meta.db_table)}.{q('access_key_id')} = %s")
+    with conn.cursor() as cursor:
+        cursor.execute(sql, [access_key_id])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    n = len(ak_plan[0])
+    ak = _build(AccessKey, conn, ak_plan, row[:n])
+    ak.account = _build(Account, conn, account_plan, row[n:])
+    return ak
 
 
 class AccessKey(models.Model):

@@ -15,6 +15,7 @@ import os
 import re
 import secrets
 import string
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +25,7 @@ from django.db import IntegrityError, transaction
 
 from . import activity, clock, crypto, errors, keystore
 from . import validation as v
+from .db import write_transaction
 from .models import (
     DISABLED,
     ENABLED,
@@ -34,6 +36,12 @@ from .models import (
     Key,
     Tag,
     User,
+    count_live_keys,
+    fetch_access_key,
+    fetch_key,
+    has_live_keys,
+    key_id_taken,
+    lock_account,
 )
 
 
@@ -64,6 +72,7 @@ SYSTEM = Actor.system()
 @dataclass
 class _Op:
     action: str
+    actor: Actor | None = None
     key_id: str = ""
     # A key found past its deletion date: purged once the refusal has rolled back.
     expired: Key | None = None
@@ -73,23 +82,27 @@ class _Op:
 ACTIVITY_ACTIONS: set[str] = {"CreateAccount", "DeleteKey", "ResetAccount"}
 
 
-def operation(action: str, *, writes: bool = True) -> Callable:
+def operation(action: str, *, writes: bool | str = True) -> Callable:
     """Run the body and record its activity.
 
     A change (``writes=True``) runs in one transaction with its activity record, so the
     record is there exactly when the change is. A read runs without a transaction (it
     takes no write lock) and its record is queued, as is every refusal: they change
-    nothing, so they are written in batches (``kms.activity``).
+    nothing, so they are written in batches (``kms.activity``). ``writes="self"``: the
+    body opens its own write transaction and records its success in it, so that it can
+    prepare its work before taking the lock.
     """
     ACTIVITY_ACTIONS.add(action)
 
     def decorate(fn: Callable) -> Callable:
         @functools.wraps(fn)
         def run(account: Account, *args: Any, actor: Actor = SYSTEM, **kwargs: Any) -> Any:
-            op = _Op(action)
+            op = _Op(action, actor)
             try:
-                if writes:
-                    with transaction.atomic():
+                if writes == "self":
+                    result = fn(account, *args, op=op, **kwargs)
+                elif writes:
+                    with write_transaction():
                         result = fn(account, *args, op=op, **kwargs)
                         _activity(account, actor, op, "Success").save(force_insert=True)
                 else:
@@ -132,7 +145,7 @@ ACCOUNT_ID_RE = re.compile(r"[0-9]{12}")
 def _new_key_id() -> str:
     while True:
         key_id = "cmk-" + secrets.token_hex(4)
-        if not Key.objects.filter(key_id=key_id).exists():
+        if not key_id_taken(key_id):
             return key_id
 
 
@@ -175,7 +188,7 @@ def create_account(
         material=_new_material(key_id),
     )
     User.objects.create_user(email=email, password=password, account=account)
-    _record(account, SYSTEM, _Op("CreateAccount", key_id), "Success")
+    _record(account, SYSTEM, _Op("CreateAccount", key_id=key_id), "Success")
     return account
 
 
@@ -208,13 +221,9 @@ def _get_key(account: Account, raw: Any, op: _Op, *, for_update: bool = False,
              field: str = "KeyId") -> Key:
     key_id = parse_key_id(account, raw, field)
     op.key_id = key_id
-    qs = Key.objects.for_account(account)
-    if for_update:
-        qs = qs.select_for_update()
-    key = qs.filter(key_id=key_id).first()
+    key = fetch_key(account, key_id, for_update=for_update)
     if key is None:
         raise errors.NotFound(raw)
-    key.account = account
     if key.deletion_date is not None and key.deletion_date <= clock.now():
         op.expired = key
         raise errors.NotFound(raw)
@@ -227,7 +236,7 @@ def _purge(key: Key) -> None:
     with transaction.atomic():
         deleted, _ = Key.objects.filter(pk=key.pk, deletion_date__lte=clock.now()).delete()
         if deleted:
-            _record(key.account, SYSTEM, _Op("DeleteKey", key.key_id), "Success")
+            _record(key.account, SYSTEM, _Op("DeleteKey", key_id=key.key_id), "Success")
 
 
 def purge_expired_keys(account: Account | None = None) -> list[str]:
@@ -297,10 +306,10 @@ def refusal(key: Key, action: str) -> str | None:
 
 
 def live_key_count(account: Account) -> int:
-    return Key.objects.for_account(account).live().count()
+    return count_live_keys(account)
 
 
-@operation("CreateKey")
+@operation("CreateKey", writes="self")
 def create_key(
     account: Account,
     *,
@@ -319,19 +328,25 @@ def create_key(
         raise errors.Unsupported("Origin EXTERNAL (imported key material) is not supported")
     v.choice(origin, "Origin", v.ORIGINS, "OKMS")
     tag_list = v.tags(tags)
-    # Lock the account row: concurrent creations at the quota queue here.
-    locked = Account.objects.select_for_update().get(pk=account.pk)
-    if live_key_count(locked) >= locked.key_quota:
-        raise errors.LimitExceeded(
-            f"The CMK quota of this account is reached: {locked.key_quota} CMKs, "
-            "the default CMK included."
-        )
+    # Everything that needs no lock is ready before the write transaction starts: on
+    # SQLite the whole database waits while it runs.
     key_id = _new_key_id()
-    op.key_id = key_id
-    key = Key.objects.create(
-        key_id=key_id, account=locked, description=desc, material=_new_material(key_id)
-    )
-    Tag.objects.bulk_create([Tag(key=key, tag_key=k, tag_value=val) for k, val in tag_list])
+    material = _new_material(key_id)
+    with write_transaction():
+        # Lock the account row: concurrent creations at the quota queue here.
+        locked = lock_account(account)
+        if has_live_keys(locked, locked.key_quota):
+            raise errors.LimitExceeded(
+                f"The CMK quota of this account is reached: {locked.key_quota} CMKs, "
+                "the default CMK included."
+            )
+        op.key_id = key_id
+        key = Key.objects.create(key_id=key_id, account=locked, description=desc,
+                                 material=material, created_at=clock.now())
+        if tag_list:
+            Tag.objects.bulk_create([Tag(key=key, tag_key=k, tag_value=val)
+                                     for k, val in tag_list])
+        _record(locked, op.actor, op, "Success")
     return key_metadata(key, locked)
 
 
@@ -519,14 +534,10 @@ def _open_blob(account: Account, op: _Op, blob: bytes, context: dict[str, str],
     if wanted is not None and wanted != parsed.key_id:
         op.key_id = wanted
         raise errors.IncorrectKey()
-    key = (
-        Key.objects.for_account(account).live().filter(key_id=parsed.key_id).first()
-        if v.KEY_ID_RE.fullmatch(parsed.key_id)
-        else None
-    )
-    if key is None or key.material_version != parsed.material_version:
+    key = fetch_key(account, parsed.key_id) if v.KEY_ID_RE.fullmatch(parsed.key_id) else None
+    if (key is None or key.material_version != parsed.material_version
+            or (key.deletion_date is not None and key.deletion_date <= clock.now())):
         raise errors.InvalidCiphertext()
-    key.account = account
     op.key_id = key.key_id
     _usable(key)
     try:
@@ -673,6 +684,7 @@ def delete_access_key(account: Account, *, op: _Op, access_key_id: str) -> None:
     ).delete()
     if not deleted:
         raise errors.ClientError(f"The access key does not exist: {access_key_id}")
+    _access_keys.pop(access_key_id, None)
 
 
 def access_key_secret(access_key: AccessKey) -> str:
@@ -682,9 +694,34 @@ def access_key_secret(access_key: AccessKey) -> str:
 def find_access_key(access_key_id: str) -> AccessKey | None:
     """The access key and its account: the one lookup that does not start from an
     account, since the access key is how the API learns the account."""
-    return AccessKey.objects.select_related("account").filter(
-        access_key_id=access_key_id
-    ).first()
+    return fetch_access_key(access_key_id)
+
+
+# access key id -> (valid until, access key with its account, secret)
+_access_keys: dict[str, tuple[float, AccessKey, str]] = {}
+
+
+def access_key_and_secret(access_key_id: str) -> tuple[AccessKey, str] | None:
+    """The access key of a signed request and its secret, kept in this process for
+    ``KMS_ACCESS_KEY_CACHE_SECONDS`` (1 s by default): a burst of calls with one key
+    then costs one lookup and one unwrap, not one a call. Deleting an access key takes
+    effect at once in the process that deletes it, within that delay in the others."""
+    ttl = settings.KMS_ACCESS_KEY_CACHE_SECONDS
+    now = time.monotonic()
+    if ttl > 0:
+        hit = _access_keys.get(access_key_id)
+        if hit is not None and hit[0] > now:
+            return hit[1], hit[2]
+    ak = fetch_access_key(access_key_id)
+    if ak is None:
+        _access_keys.pop(access_key_id, None)
+        return None
+    secret = access_key_secret(ak)
+    if ttl > 0:
+        if len(_access_keys) > 10_000:
+            _access_keys.clear()
+        _access_keys[access_key_id] = (now + ttl, ak, secret)
+    return ak, secret
 
 
 def touch_access_key(access_key: AccessKey) -> None:
@@ -705,4 +742,4 @@ def reset_account(account: Account, actor: Actor = SYSTEM) -> None:
         state=ENABLED, deletion_date=None
     )
     Tag.objects.filter(key__account=account).delete()
-    _record(account, actor, _Op("ResetAccount", account.default_key_id), "Success")
+    _record(account, actor, _Op("ResetAccount", key_id=account.default_key_id), "Success")

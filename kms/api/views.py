@@ -145,11 +145,11 @@ def _authenticate(request: HttpRequest, body: bytes):
     found: dict[str, Any] = {}
 
     def secret_for(access_key_id: str) -> str | None:
-        ak = ops.find_access_key(access_key_id)
-        if ak is None:
+        found_key = ops.access_key_and_secret(access_key_id)
+        if found_key is None:
             return None
-        found["ak"] = ak
-        return ops.access_key_secret(ak)
+        found["ak"], secret = found_key
+        return secret
 
     try:
         sigv4.verify(
