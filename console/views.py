@@ -154,7 +154,7 @@ def create_key(request: HttpRequest) -> HttpResponse:
                     return response
                 messages.success(request, notice)
                 return redirect("console:keys")
-    context = {"form": form, "description_max": 8192}
+    context = {"form": form}
     if request.htmx:
         part = "create-form" if request.method == "POST" else "create-dialog"
         return render(request, f"console/create_key.html#{part}", context)

@@ -72,8 +72,12 @@
   function previewDeletion(input) {
     var out = input.closest("form").querySelector("[data-deletion-preview]");
     if (!out) return;
+    // The bounds come from the input's min and max, which the server sets from the core.
     var days = parseInt(input.value, 10);
-    if (isNaN(days) || days < 7 || days > 30) { out.textContent = "—"; return; }
+    if (isNaN(days) || days < parseInt(input.min, 10) || days > parseInt(input.max, 10)) {
+      out.textContent = "—";
+      return;
+    }
     var when = new Date(Date.now() + days * parseInt(input.dataset.daySeconds, 10) * 1000);
     out.textContent = when.toISOString().slice(0, 16).replace("T", " ") + " UTC";
   }
