@@ -4,4 +4,6 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "console.settings")
 
-application = get_wsgi_application()
+from kms.api.wsgi import with_api  # noqa: E402  (needs the settings module above)
+
+application = with_api(get_wsgi_application())

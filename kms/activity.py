@@ -17,7 +17,7 @@ import threading
 import time
 
 from django.conf import settings
-from django.db import close_old_connections, transaction
+from django.db import close_old_connections
 
 log = logging.getLogger("kms.activity")
 
@@ -53,10 +53,11 @@ def flush() -> int:
         _last_flush = time.monotonic()
     if not rows:
         return 0
+    from .db import write_transaction
     from .models import Activity
 
     try:
-        with transaction.atomic():
+        with write_transaction():
             Activity.objects.bulk_create(rows, batch_size=BATCH)
     except Exception:
         log.exception("could not write %d activity records", len(rows))

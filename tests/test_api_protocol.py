@@ -143,3 +143,64 @@ def test_an_unexpected_error_is_a_json_500(client, alice_creds, monkeypatch):
     status, code, message = error_of(response)
     assert (status, code) == (500, "KMSServerException")
     assert "secret detail" not in message
+
+
+def call_wsgi(environ_extra: dict, body: bytes = b"") -> tuple[str, dict, bytes]:
+    """Call the WSGI application gunicorn serves, with no Django test client between."""
+    import io
+
+    from console.wsgi import application
+
+    environ = {"REQUEST_METHOD": "POST", "PATH_INFO": "/", "QUERY_STRING": "",
+               "SERVER_NAME": "testserver", "SERVER_PORT": "80", "wsgi.url_scheme": "http",
+               "wsgi.input": io.BytesIO(body), "CONTENT_LENGTH": str(len(body)),
+               "HTTP_HOST": "testserver", **environ_extra}
+    seen = {}
+
+    def start_response(status, headers):
+        seen["status"], seen["headers"] = status, dict(headers)
+
+    content = b"".join(application(environ, start_response))
+    return seen["status"], seen["headers"], content
+
+
+def signed_environ(creds, target: str, body: bytes) -> dict:
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials as BotoCredentials
+
+    request = AWSRequest(method="POST", url="http://testserver/", data=body, headers={
+        "Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": f"TrentService.{target}"})
+    SigV4Auth(BotoCredentials(creds.access_key, creds.secret_key), "kms", "eu-west-2").add_auth(
+        request)
+    environ = {"CONTENT_TYPE": "application/x-amz-json-1.1"}
+    for name, value in request.headers.items():
+        if name.lower() != "content-type":
+            environ["HTTP_" + name.upper().replace("-", "_")] = value
+    return environ
+
+
+def test_the_wsgi_entry_serves_the_api_without_django(alice_creds):
+    body = json.dumps({"KeyId": alice_creds.account.default_key_id}).encode()
+    status, headers, content = call_wsgi(signed_environ(alice_creds, "DescribeKey", body), body)
+    assert status == "200 OK"
+    assert headers["Content-Type"] == "application/x-amz-json-1.1"
+    assert headers["x-amz-requestid"] == headers["x-amzn-RequestId"]
+    assert int(headers["Content-Length"]) == len(content)
+    assert json.loads(content)["KeyMetadata"]["KeyManager"] == "OKMS"
+
+
+def test_the_wsgi_entry_answers_errors_in_json(alice_creds, db):
+    status, _, content = call_wsgi({"HTTP_X_AMZ_TARGET": "TrentService.ListKeys"}, b"{}")
+    assert status == "401 Unauthorized"
+    assert json.loads(content)["__type"] == "AuthFailure"
+    status, _, content = call_wsgi({"REQUEST_METHOD": "GET",
+                                    "HTTP_X_AMZ_TARGET": "TrentService.ListKeys"})
+    assert (status, json.loads(content)["__type"]) == ("400 Bad Request",
+                                                       "SerializationException")
+
+
+def test_the_wsgi_entry_leaves_the_console_to_django(db):
+    status, headers, _ = call_wsgi({"REQUEST_METHOD": "GET", "PATH_INFO": "/keys/"})
+    assert status.startswith("302")
+    assert headers["Location"].startswith("/login/")

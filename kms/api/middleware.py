@@ -11,17 +11,11 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 
 from .views import endpoint
+from .wsgi import is_api_environ
 
 
 def is_api_request(request: HttpRequest) -> bool:
-    if request.path_info != "/":
-        return False
-    meta = request.META
-    return (
-        "HTTP_X_AMZ_TARGET" in meta
-        or meta.get("HTTP_AUTHORIZATION", "").startswith("AWS4-")
-        or request.method == "POST"
-    )
+    return is_api_environ({**request.META, "PATH_INFO": request.path_info})
 
 
 class ApiMiddleware:

@@ -73,6 +73,20 @@ def signing_key(secret: str, date: str, region: str, service: str) -> bytes:
     return key
 
 
+AMZ_DATE_RE = re.compile(r"(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z")
+
+
+def parse_amz_date(value: str) -> datetime:
+    """``yyyymmddTHHMMSSZ`` (strptime costs several times more)."""
+    match = AMZ_DATE_RE.fullmatch(value)
+    if not match:
+        raise BadSignature("unreadable X-Amz-Date")
+    try:
+        return datetime(*map(int, match.groups()), tzinfo=UTC)
+    except ValueError:
+        raise BadSignature("unreadable X-Amz-Date") from None
+
+
 def _canonical_query(query: str) -> str:
     pairs = parse_qsl(query, keep_blank_values=True)
     return "&".join(
@@ -111,10 +125,7 @@ def verify(
     if creds.region != region:
         raise BadSignature(f"region {creds.region!r} is not {region!r}")
     amz_date = headers.get("x-amz-date", "")
-    try:
-        when = datetime.strptime(amz_date, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
-    except ValueError:
-        raise BadSignature("unreadable X-Amz-Date") from None
+    when = parse_amz_date(amz_date)
     if amz_date[:8] != creds.date:
         raise BadSignature("credential date is not the X-Amz-Date")
     if abs((now - when).total_seconds()) > max_skew:

@@ -11,6 +11,7 @@ import json
 import logging
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -41,19 +42,6 @@ class ApiError(Exception):
     def __init__(self, status: int, code: str, message: str):
         super().__init__(message)
         self.status, self.code, self.message = status, code, message
-
-
-def _response(status: int, payload: dict, request_id: str) -> HttpResponse:
-    response = HttpResponse(
-        json.dumps(payload, separators=(",", ":")), status=status, content_type=CONTENT_TYPE
-    )
-    response["x-amz-requestid"] = request_id
-    response["x-amzn-RequestId"] = request_id
-    return response
-
-
-def _error(status: int, code: str, message: str, request_id: str) -> HttpResponse:
-    return _response(status, {"__type": code, "message": message}, request_id)
 
 
 # --- argument helpers ------------------------------------------------------------------
@@ -128,20 +116,44 @@ ACTIONS: dict[str, Handler] = {
 # --- the endpoint ----------------------------------------------------------------------
 
 
-def _headers(request: HttpRequest) -> dict[str, str]:
-    meta = request.META
+@dataclass(frozen=True)
+class ApiRequest:
+    """What the endpoint reads of an HTTP request, whichever server delivered it."""
+
+    method: str
+    path: str
+    query: str
+    headers: dict[str, str]  # lower-case names
+    body: bytes
+
+
+@dataclass
+class ApiResponse:
+    status: int
+    payload: dict
+    request_id: str
+
+    def content(self) -> bytes:
+        return json.dumps(self.payload, separators=(",", ":")).encode()
+
+    def header_items(self) -> list[tuple[str, str]]:
+        return [("Content-Type", CONTENT_TYPE), ("x-amz-requestid", self.request_id),
+                ("x-amzn-RequestId", self.request_id)]
+
+
+def headers_from_environ(environ: dict) -> dict[str, str]:
     out = {}
-    for name, value in meta.items():
+    for name, value in environ.items():
         if name.startswith("HTTP_"):
             out[name[5:].replace("_", "-").lower()] = value
-    if meta.get("CONTENT_TYPE"):
-        out["content-type"] = meta["CONTENT_TYPE"]
-    if meta.get("CONTENT_LENGTH"):
-        out["content-length"] = meta["CONTENT_LENGTH"]
+    if environ.get("CONTENT_TYPE"):
+        out["content-type"] = environ["CONTENT_TYPE"]
+    if environ.get("CONTENT_LENGTH"):
+        out["content-length"] = environ["CONTENT_LENGTH"]
     return out
 
 
-def _authenticate(request: HttpRequest, body: bytes):
+def _authenticate(request: ApiRequest):
     found: dict[str, Any] = {}
 
     def secret_for(access_key_id: str) -> str | None:
@@ -153,11 +165,11 @@ def _authenticate(request: HttpRequest, body: bytes):
 
     try:
         sigv4.verify(
-            method=request.method or "",
+            method=request.method,
             path=request.path,
-            query=request.META.get("QUERY_STRING", ""),
-            headers=_headers(request),
-            body=body,
+            query=request.query,
+            headers=request.headers,
+            body=request.body,
             region=settings.KMS_REGION,
             service="kms",
             now=clock.now(),
@@ -186,34 +198,50 @@ def _parse_body(body: bytes) -> dict:
     return parsed
 
 
-def endpoint(request: HttpRequest) -> HttpResponse:
+def handle(request: ApiRequest) -> ApiResponse:
+    """Authenticate, dispatch to the core, and turn its answer or error into JSON."""
     request_id = str(uuid.uuid4())
+
+    def error(status: int, code: str, message: str) -> ApiResponse:
+        return ApiResponse(status, {"__type": code, "message": message}, request_id)
+
     try:
         if request.method != "POST":
             raise ApiError(
                 400, "SerializationException", f"The API accepts only POST, not {request.method}"
             )
-        body = request.body
-        access_key = _authenticate(request, body)
-        target = request.headers.get("X-Amz-Target", "")
+        access_key = _authenticate(request)
+        target = request.headers.get("x-amz-target", "")
         action = target[len(TARGET_PREFIX):] if target.startswith(TARGET_PREFIX) else None
         handler = ACTIONS.get(action or "")
         if handler is None:
             raise ApiError(400, "UnknownOperationException",
                            f"Unknown operation: {target[:100] or '(no X-Amz-Target)'}")
-        params = _parse_body(body)
+        params = _parse_body(request.body)
         ops.touch_access_key(access_key)
         actor = ops.Actor.api(access_key.access_key_id, request_id)
-        return _response(200, handler(access_key.account, params, actor), request_id)
+        return ApiResponse(200, handler(access_key.account, params, actor), request_id)
     except ApiError as exc:
-        return _error(exc.status, exc.code, exc.message, request_id)
+        return error(exc.status, exc.code, exc.message)
     except errors.KmsError as exc:
-        return _error(exc.status, exc.code, exc.message, request_id)
+        return error(exc.status, exc.code, exc.message)
     except keystore.RootKeyMismatch:
         log.exception("root key mismatch (request %s)", request_id)
-        return _error(500, "KMSServerException",
-                      "The server cannot unwrap its stored keys: its root key is wrong",
-                      request_id)
+        return error(500, "KMSServerException",
+                     "The server cannot unwrap its stored keys: its root key is wrong")
     except Exception:
         log.exception("internal error (request %s)", request_id)
-        return _error(500, "KMSServerException", "Internal server error", request_id)
+        return error(500, "KMSServerException", "Internal server error")
+
+
+def endpoint(request: HttpRequest) -> HttpResponse:
+    """The endpoint as a Django view (the test client, runserver, live_server)."""
+    answer = handle(ApiRequest(
+        method=request.method or "", path=request.path,
+        query=request.META.get("QUERY_STRING", ""),
+        headers=headers_from_environ(request.META), body=request.body))
+    response = HttpResponse(answer.content(), status=answer.status,
+                            content_type=CONTENT_TYPE)
+    for name, value in answer.header_items()[1:]:
+        response[name] = value
+    return response
