@@ -5,8 +5,9 @@ Encrypt, Decrypt, ...) or a refusal changes nothing, so its record is queued her
 written in batches by a flusher thread, at most ``KMS_ACTIVITY_FLUSH_SECONDS`` later
 (or by the request that finds ``BATCH`` records waiting), in one transaction: a commit
 per read would cost about a third of the API's throughput. A process killed with
-SIGKILL loses at most that last second of read records, never a change. With ``KMS_ACTIVITY_FLUSH_SECONDS = 0`` every record is
-written at once (the test suite does this, so that assertions see every row).
+SIGKILL loses at most that last second of read records, never a change. With
+``KMS_ACTIVITY_FLUSH_SECONDS = 0`` every record is written at once (the test suite does
+this, so that assertions see every row).
 """
 
 from __future__ import annotations
