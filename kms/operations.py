@@ -37,6 +37,7 @@ from .models import (
     Tag,
     User,
     count_live_keys,
+    fast_insert,
     fetch_access_key,
     fetch_key,
     has_live_keys,
@@ -342,12 +343,12 @@ def create_key(
                 "the default CMK included."
             )
         op.key_id = key_id
-        key = Key.objects.create(key_id=key_id, account=locked, description=desc,
-                                 material=material, created_at=clock.now())
+        key = fast_insert(Key(key_id=key_id, account=locked, description=desc,
+                              material=material, created_at=clock.now()))
         if tag_list:
             Tag.objects.bulk_create([Tag(key=key, tag_key=k, tag_value=val)
                                      for k, val in tag_list])
-        _record(locked, op.actor, op, "Success")
+        fast_insert(Activity(**_activity(locked, op.actor, op, "Success")))
     return key_metadata(key, locked)
 
 
