@@ -204,3 +204,21 @@ def test_the_wsgi_entry_leaves_the_console_to_django(db):
     status, headers, _ = call_wsgi({"REQUEST_METHOD": "GET", "PATH_INFO": "/keys/"})
     assert status.startswith("302")
     assert headers["Location"].startswith("/login/")
+
+
+def test_a_body_over_a_megabyte_is_refused_unread_in_json(client, alice_creds):
+    big = b'{"Description": "' + b"x" * (1 << 20) + b'"}'
+    status, code, message = error_of(signed_post(client, alice_creds, "CreateKey", big))
+    assert (status, code) == (400, "SerializationException")
+    assert "larger than 1048576 bytes" in message
+    status, _, content = call_wsgi({"HTTP_X_AMZ_TARGET": "TrentService.CreateKey",
+                                    "CONTENT_LENGTH": str(len(big))}, big)
+    assert status == "400 Bad Request"
+    assert json.loads(content)["__type"] == "SerializationException"
+
+
+def test_a_description_of_8192_escaped_emoji_fits(client, alice_creds):
+    body = json.dumps({"Description": "🔑" * 8192}).encode()  # escaped: ~98 KB
+    assert len(body) > 90_000
+    response = signed_post(client, alice_creds, "CreateKey", body)
+    assert response.status_code == 200

@@ -116,6 +116,11 @@ ACTIONS: dict[str, Handler] = {
 # --- the endpoint ----------------------------------------------------------------------
 
 
+# The largest body the API reads. The largest legitimate one is a description of 8192
+# characters, each escaped by the client as a surrogate pair: about 100 KB.
+MAX_BODY = 1 << 20
+
+
 @dataclass(frozen=True)
 class ApiRequest:
     """What the endpoint reads of an HTTP request, whichever server delivered it."""
@@ -124,7 +129,14 @@ class ApiRequest:
     path: str
     query: str
     headers: dict[str, str]  # lower-case names
-    body: bytes
+    body: bytes | None  # None: larger than MAX_BODY, left unread
+
+
+def content_length(headers: dict[str, str]) -> int:
+    try:
+        return max(int(headers.get("content-length") or 0), 0)
+    except ValueError:
+        return 0
 
 
 @dataclass
@@ -210,6 +222,9 @@ def handle(request: ApiRequest) -> ApiResponse:
             raise ApiError(
                 400, "SerializationException", f"The API accepts only POST, not {request.method}"
             )
+        if request.body is None:
+            raise ApiError(400, "SerializationException",
+                           f"The request body is larger than {MAX_BODY} bytes")
         access_key = _authenticate(request)
         target = request.headers.get("x-amz-target", "")
         action = target[len(TARGET_PREFIX):] if target.startswith(TARGET_PREFIX) else None
@@ -236,10 +251,11 @@ def handle(request: ApiRequest) -> ApiResponse:
 
 def endpoint(request: HttpRequest) -> HttpResponse:
     """The endpoint as a Django view (the test client, runserver, live_server)."""
+    headers = headers_from_environ(request.META)
     answer = handle(ApiRequest(
         method=request.method or "", path=request.path,
-        query=request.META.get("QUERY_STRING", ""),
-        headers=headers_from_environ(request.META), body=request.body))
+        query=request.META.get("QUERY_STRING", ""), headers=headers,
+        body=request.body if content_length(headers) <= MAX_BODY else None))
     response = HttpResponse(answer.content(), status=answer.status,
                             content_type=CONTENT_TYPE)
     for name, value in answer.header_items()[1:]:

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 
 from django.db import close_old_connections
 
-from .views import ApiRequest, handle, headers_from_environ
+from .views import MAX_BODY, ApiRequest, content_length, handle, headers_from_environ
 
 log = logging.getLogger("kms.api")
 
@@ -33,11 +33,11 @@ def is_api_environ(environ: dict) -> bool:
     )
 
 
-def read_body(environ: dict) -> bytes:
-    try:
-        length = int(environ.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        length = 0
+def read_body(environ: dict, headers: dict[str, str]) -> bytes | None:
+    """The body, or None (unread) when it is larger than the API accepts."""
+    length = content_length(headers)
+    if length > MAX_BODY:
+        return None
     return environ["wsgi.input"].read(length) if length > 0 else b""
 
 
@@ -45,11 +45,12 @@ def with_api(django_app: Callable) -> Callable:
     def application(environ: dict, start_response: Callable) -> Iterable[bytes]:
         if not is_api_environ(environ):
             return django_app(environ, start_response)
+        headers = headers_from_environ(environ)
         try:
             answer = handle(ApiRequest(
                 method=environ.get("REQUEST_METHOD", ""), path=environ.get("PATH_INFO", "/"),
-                query=environ.get("QUERY_STRING", ""), headers=headers_from_environ(environ),
-                body=read_body(environ)))
+                query=environ.get("QUERY_STRING", ""), headers=headers,
+                body=read_body(environ, headers)))
         finally:
             # What Django's request_finished signal would do: drop a broken or
             # expired database connection.
