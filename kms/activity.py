@@ -56,11 +56,11 @@ def flush() -> int:
     if not rows:
         return 0
     from .db import write_transaction
-    from .models import Activity
+    from .models import Activity, fast_insert_many
 
     try:
         with write_transaction():
-            Activity.objects.bulk_create([Activity(**row) for row in rows], batch_size=BATCH)
+            fast_insert_many(Activity, rows)
     except Exception:
         log.exception("could not write %d activity records", len(rows))
         return 0

@@ -228,6 +228,19 @@ def fast_insert(obj: models.Model) -> models.Model:
     return obj
 
 
+def fast_insert_many(model: type[models.Model], rows: list[dict]) -> None:
+    """Insert rows given as ``{attname: value}`` (every column but the primary key) with
+    one ``executemany``: no model instances, for the batched activity records."""
+    conn = connections[DEFAULT_DB_ALIAS]
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    q = conn.ops.quote_name
+    sql = (f"INSERT INTO {q(model._meta.db_table)} ({', '.join(q(f.column) for f in fields)}) "
+           f"VALUES ({', '.join(['%s'] * len(fields))})")
+    params = [[f.get_db_prep_save(row[f.attname], conn) for f in fields] for row in rows]
+    with conn.cursor() as cursor:
+        cursor.executemany(sql, params)
+
+
 def fetch_key(account: Account, key_id: str, *, for_update: bool = False) -> Key | None:
     """``Key.objects.for_account(account).filter(key_id=key_id).first()``, for the hot
     path (every Encrypt, Decrypt, DescribeKey...)."""
