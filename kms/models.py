@@ -144,6 +144,11 @@ class Key(models.Model):
     def __str__(self) -> str:
         return self.key_id
 
+    def is_gone(self) -> bool:
+        """Past its deletion date: gone for everyone, whether or not purged yet. The
+        querysets (``live``/``expired``) and ``LIVE_SQL`` say the same in SQL."""
+        return self.deletion_date is not None and self.deletion_date <= clock.now()
+
     @property
     def is_default(self) -> bool:
         return self.account.default_key_id == self.key_id
@@ -256,6 +261,10 @@ def key_id_taken(key_id: str) -> bool:
         return cursor.fetchone() is not None
 
 
+# ``KeyQuerySet.live()`` in plain SQL, for the hot-path counts; one parameter: now.
+LIVE_SQL = "(deletion_date IS NULL OR deletion_date > %s)"
+
+
 def has_live_keys(account: Account, n: int) -> bool:
     """Whether the account has at least ``n`` live keys, reading at most ``n`` index
     entries (a quota check need not count them all)."""
@@ -263,7 +272,7 @@ def has_live_keys(account: Account, n: int) -> bool:
     with conn.cursor() as cursor:
         cursor.execute(
             f"SELECT 1 FROM {Key._meta.db_table} WHERE account_id = %s "
-            "AND (deletion_date IS NULL OR deletion_date > %s) LIMIT 1 OFFSET %s",
+            f"AND {LIVE_SQL} LIMIT 1 OFFSET %s",
             [account.pk, conn.ops.adapt_datetimefield_value(clock.now()), n - 1],
         )
         return cursor.fetchone() is not None
@@ -275,8 +284,7 @@ def count_live_keys(account: Account) -> int:
     conn = connections[DEFAULT_DB_ALIAS]
     with conn.cursor() as cursor:
         cursor.execute(
-            f"SELECT COUNT(*) FROM {Key._meta.db_table} WHERE account_id = %s "
-            "AND (deletion_date IS NULL OR deletion_date > %s)",
+            f"SELECT COUNT(*) FROM {Key._meta.db_table} WHERE account_id = %s AND {LIVE_SQL}",
             [account.pk, conn.ops.adapt_datetimefield_value(clock.now())],
         )
         return cursor.fetchone()[0]

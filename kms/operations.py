@@ -226,7 +226,7 @@ def _get_key(account: Account, raw: Any, op: _Op, *, for_update: bool = False,
     key = fetch_key(account, key_id, for_update=for_update)
     if key is None:
         raise errors.NotFound(raw)
-    if key.deletion_date is not None and key.deletion_date <= clock.now():
+    if key.is_gone():
         op.expired = key
         raise errors.NotFound(raw)
     return key
@@ -538,7 +538,7 @@ def _open_blob(account: Account, op: _Op, blob: bytes, context: dict[str, str],
         raise errors.IncorrectKey()
     key = fetch_key(account, parsed.key_id) if v.KEY_ID_RE.fullmatch(parsed.key_id) else None
     if (key is None or key.material_version != parsed.material_version
-            or (key.deletion_date is not None and key.deletion_date <= clock.now())):
+            or key.is_gone()):
         raise errors.InvalidCiphertext()
     op.key_id = key.key_id
     _usable(key)
