@@ -72,13 +72,18 @@ def test_a_body_that_is_not_a_json_object_is_refused(client, alice_creds, body):
     ("DescribeKey", {"KeyId": 12345678}, "Invalid type, KeyId must be a string"),
     ("CreateKey", {"Description": ["x"]}, "Invalid type, Description must be a string"),
     ("CreateKey", {"Tags": "AAAA"}, "Invalid type, Tags must be a list"),
-    ("TagResource", {"KeyId": "cmk-00000000", "Tags": [1]}, None),
+    ("TagResource", {"KeyId": "{default}", "Tags": [1]},
+     "Invalid type, Tags[] must be a object"),
+    ("Encrypt", {"KeyId": "{default}", "Plaintext": 42},
+     "Invalid type, Plaintext must be a binary"),
+    ("Encrypt", {"KeyId": "{default}", "Plaintext": "eA==", "EncryptionContext": ["a"]},
+     "Invalid type, EncryptionContext must be a map"),
 ])
 def test_a_field_of_the_wrong_type_is_a_typed_error(client, alice_creds, target, body, message):
-    status, code, text = error_of(signed_post(client, alice_creds, target, body))
-    assert status == 400
-    if message:
-        assert (code, text) == ("KMSClientException", message)
+    body = {k: alice_creds.account.default_key_id if v == "{default}" else v
+            for k, v in body.items()}
+    assert error_of(signed_post(client, alice_creds, target, body)) == (
+        400, "KMSClientException", message)
 
 
 def test_no_credentials_is_an_auth_failure(client, db):

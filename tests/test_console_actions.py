@@ -260,3 +260,34 @@ def test_the_detail_page_shows_the_keys_history(alice, alice_client, two_keys):
     ops.disable_key(alice, key_id=two_keys[0], actor=ops.Actor("api", "AKHISTORY", "req-9"))
     html = alice_client.get(f"/keys/{two_keys[0]}/").content.decode()
     assert "AKHISTORY" in html and "DisableKey" in html and "req-9" in html
+
+
+@pytest.mark.parametrize("state", ["Enabled", "Disabled", "PendingDeletion", "default"])
+@pytest.mark.parametrize("action", ["EnableKey", "DisableKey", "UpdateKeyDescription",
+                                    "TagResource", "UntagResource", "ScheduleKeyDeletion",
+                                    "CancelKeyDeletion"])
+def test_the_reason_shown_before_clicking_is_what_the_operation_says(alice, state, action):
+    """ops.refusal (greyed-out buttons) and the operations can never disagree."""
+    from kms import errors
+    if state == "default":
+        key_id = alice.default_key_id
+    else:
+        key_id = ops.create_key(alice)["KeyId"]
+        if state == "Disabled":
+            ops.disable_key(alice, key_id=key_id)
+        elif state == "PendingDeletion":
+            ops.schedule_key_deletion(alice, key_id=key_id, pending_window_in_days=7)
+    key = Key.objects.select_related("account").get(key_id=key_id)
+    predicted = ops.refusal(key, action)
+    args = {"UpdateKeyDescription": {"description": "d"},
+            "TagResource": {"tags": [{"TagKey": "k", "TagValue": "v"}]},
+            "UntagResource": {"tag_keys": ["k"]},
+            "ScheduleKeyDeletion": {"pending_window_in_days": 7}}.get(action, {})
+    method = getattr(ops, "".join("_" + c.lower() if c.isupper() else c
+                                  for c in action).lstrip("_"))
+    try:
+        method(alice, key_id=key_id, **args)
+    except errors.KmsError as exc:
+        assert predicted == exc.message
+    else:
+        assert predicted is None
